@@ -1,0 +1,30 @@
+# Back Spasm Coach. The two commands a new user needs:
+#   make chat   talk to the skill in a terminal (sets everything up first)
+#   make test   run every test (sets everything up first)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: chat test model setup clean
+
+chat: $(STAMP)
+	@$(BIN)/python -m devkit.chat
+
+test: $(STAMP)
+	$(BIN)/python -m devkit.build_model --check
+	$(BIN)/python -m pytest
+
+# Regenerate the interaction model JSON after editing interaction_model/samples/en-US.yaml.
+model: $(STAMP)
+	$(BIN)/python -m devkit.build_model
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+clean:
+	rm -rf $(VENV) .local .aws-sam build

@@ -1,0 +1,69 @@
+"""The skill as a callable Lambda handler: envelope in, response out, never an exception.
+
+Built once per container (`SpasmCoach(...)` in app.py). Each call deserializes the event
+into ask-sdk-model's RequestEnvelope, refuses envelopes it cannot use and requests for
+another skill (before any storage or API call), and runs the ask-sdk skill.
+"""
+
+import json
+
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_model import RequestEnvelope, ResponseEnvelope
+from ask_sdk_model.response import Response
+from ask_sdk_model.ui import SsmlOutputSpeech
+
+from . import handlers, log
+
+
+class SpasmCoach:
+    def __init__(self, content, adapter, api_client=None, skill_id=None):
+        builder = CustomSkillBuilder(persistence_adapter=adapter, api_client=api_client)
+        for handler in handlers.HANDLERS:
+            builder.add_request_handler(handler())
+        builder.add_exception_handler(handlers.ErrorHandler(content))
+        builder.add_global_request_interceptor(handlers.TurnInterceptor(content))
+        self.skill = builder.create()
+        self.content = content
+        self.skill_id = skill_id or None
+
+    def __call__(self, event, context=None):
+        """The Lambda handler. Returns the response envelope as a dict, or None for a
+        request meant for another skill (it gets no answer at all)."""
+        envelope = self._envelope(event)
+        if envelope is None:
+            return self._apology()
+        log.bind(getattr(context, "aws_request_id", None), envelope.context.system.user.user_id)
+        if self.skill_id and envelope.context.system.application.application_id != self.skill_id:
+            log.warning(event="rejected", reason="skill_id")
+            return None
+        try:
+            response = self.skill.invoke(request_envelope=envelope, context=context)
+            return self.skill.serializer.serialize(response)
+        except Exception as error:  # the skill's own error handler failed too
+            log.warning(event="unhandled", error=type(error).__name__, reason="invoke")
+            return self._apology()
+
+    def _envelope(self, event):
+        """The RequestEnvelope, or None when the event is not one we can answer."""
+        try:
+            envelope = self.skill.serializer.deserialize(json.dumps(event), RequestEnvelope)
+            system = envelope.context.system
+            usable = (
+                envelope.request is not None
+                and envelope.request.timestamp is not None
+                and isinstance(system.application.application_id, str)
+                and isinstance(system.user.user_id, str) and system.user.user_id
+            )
+        except Exception as error:
+            log.warning(event="malformed", error=type(error).__name__)
+            return None
+        if not usable:
+            log.warning(event="malformed", reason="missing fields")
+            return None
+        return envelope
+
+    def _apology(self):
+        texts = self.content.texts("en-US")
+        speech = SsmlOutputSpeech(ssml=f"<speak>{texts.say('error')} {texts.say('try_later')}</speak>")
+        response = ResponseEnvelope(version="1.0", response=Response(output_speech=speech, should_end_session=True))
+        return self.skill.serializer.serialize(response)

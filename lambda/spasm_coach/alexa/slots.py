@@ -1,0 +1,37 @@
+"""Reading slots from an IntentRequest, defensively (any of it may be missing)."""
+
+from ask_sdk_model.slu.entityresolution import StatusCode
+
+
+def _slot(handler_input, name):
+    intent = getattr(handler_input.request_envelope.request, "intent", None)
+    slots = getattr(intent, "slots", None) or {}
+    return slots.get(name)
+
+
+def value(handler_input, name):
+    """What filled the slot (Alexa's resolved value for built-in types), or None."""
+    slot = _slot(handler_input, name)
+    text = getattr(slot, "value", None)
+    return text.strip() if isinstance(text, str) and text.strip() else None
+
+
+def values(handler_input, *names):
+    return {name: value(handler_input, name) for name in names}
+
+
+def value_id(handler_input, name, known):
+    """The id of a custom slot value: from entity resolution when it matched, else the
+    spoken value itself when it is one of the `known` ids. None when neither."""
+    slot = _slot(handler_input, name)
+    resolutions = getattr(getattr(slot, "resolutions", None), "resolutions_per_authority", None) or []
+    for resolution in resolutions:
+        if getattr(getattr(resolution, "status", None), "code", None) != StatusCode.ER_SUCCESS_MATCH:
+            continue
+        for item in resolution.values or []:
+            candidate = getattr(getattr(item, "value", None), "id", None)
+            if candidate in known:
+                return candidate
+    spoken = value(handler_input, name)
+    candidate = spoken.lower().replace(" ", "_") if spoken else None
+    return candidate if candidate in known else None

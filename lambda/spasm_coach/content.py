@@ -1,0 +1,233 @@
+"""The skill's rules and spoken texts, read from content/ and checked once per container.
+
+content/rules.json holds the rules (thresholds, red flags and their urgency, the triage
+questions, topics, sources); content/locales/<locale>.json holds what is said, by id.
+Both are checked against content/schema/ and against each other when loaded, so a broken
+edit fails at load time (and in `make test`) with every problem listed, never mid-talk.
+
+Pure Python: nothing here knows about Alexa or AWS.
+"""
+
+import json
+import os
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import schema_check
+
+# The values a spoken text may ask for. One place, so a typo in content fails the check.
+PLACEHOLDERS = frozenset({
+    "number", "since", "clock", "duration", "n", "time", "weekday", "day", "when",
+})
+DEFAULT_LOCALE = "en-US"
+
+
+class ContentError(Exception):
+    """content/ is broken; `problems` lists everything that is wrong."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("content/ has problems:\n  " + "\n  ".join(self.problems))
+
+
+@dataclass(frozen=True)
+class Level:
+    """How urgent a red flag is, and what the skill says when one is found."""
+    id: str
+    rank: int
+    say: str
+    remind: str | None
+    ends_session: bool
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    id: str
+    level: Level
+
+
+@dataclass(frozen=True)
+class Question:
+    """One triage question: a yes means one of `flags` is present."""
+    id: str
+    say: str
+    flags: tuple
+    level: Level
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    say: str
+    with_referral: bool  # still safe to suggest while a provider should check the back first
+
+
+class Texts:
+    """What the skill says in one locale."""
+
+    def __init__(self, locale, number, messages):
+        self.locale = locale
+        self.number = number
+        self.messages = messages
+
+    def say(self, message_id, **values):
+        """The text for `message_id`, with its {placeholders} filled in."""
+        return self.messages[message_id].format(number=self.number, **values)
+
+
+@dataclass(frozen=True)
+class Content:
+    ice_window_s: int
+    long_episode_s: int
+    stale_episode_s: int
+    parts_of_day: dict
+    levels: dict
+    red_flags: dict
+    triage: tuple
+    topics: dict
+    walk_through: tuple
+    sources: dict
+    locales: dict
+    emergency_numbers: dict
+
+    def texts(self, locale):
+        """Texts for `locale`. A locale we have no texts for gets the en-US wording, but
+        never en-US's emergency number: its own number if we know it, else the words
+        "your local emergency number"."""
+        if locale in self.locales:
+            return self.locales[locale]
+        fallback = self.locales[DEFAULT_LOCALE]
+        number = self.emergency_numbers.get(locale) or fallback.say("number_unknown")
+        return Texts(locale, number, fallback.messages)
+
+
+def content_dir():
+    """Where content/ is: $BSC_CONTENT_DIR, else next to the code (deployed package),
+    else beside lambda/ (a checkout)."""
+    if os.environ.get("BSC_CONTENT_DIR"):
+        return Path(os.environ["BSC_CONTENT_DIR"])
+    code_root = Path(__file__).resolve().parent.parent
+    for candidate in (code_root / "content", code_root.parent / "content"):
+        if (candidate / "rules.json").is_file():
+            return candidate
+    raise ContentError([f"no content/ found next to {code_root} (set BSC_CONTENT_DIR)"])
+
+
+def load(directory=None):
+    """Read, check and index content/. Raises ContentError listing every problem."""
+    directory = Path(directory) if directory else content_dir()
+    rules = _read_json(directory / "rules.json")
+    locales = {path.stem: _read_json(path) for path in sorted((directory / "locales").glob("*.json"))}
+    found = schema_check.problems(rules, _read_json(directory / "schema" / "rules.schema.json"))
+    locale_schema = _read_json(directory / "schema" / "locale.schema.json")
+    for name, data in locales.items():
+        found += [f"locales/{name}.json {p}" for p in schema_check.problems(data, locale_schema)]
+    if found:
+        raise ContentError(found)
+    found = cross_check(rules, locales)
+    if found:
+        raise ContentError(found)
+    return _index(rules, locales)
+
+
+def _read_json(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError) as error:
+        raise ContentError([f"{path}: {error}"]) from None
+
+
+def cross_check(rules, locales):
+    """Problems the schema cannot see: ids that point nowhere, mixed levels, unsafe order."""
+    found = []
+    sources = rules["sources"]
+    levels = {level["id"]: level for level in rules["levels"]}
+    flags = {flag["id"]: flag for flag in rules["red_flags"]}
+    topics = {topic["id"] for topic in rules["topics"]}
+
+    def need_source(where, source):
+        if source not in sources:
+            found.append(f"{where}: unknown source {source!r}")
+
+    for name, item in rules["thresholds"].items():
+        need_source(f"thresholds.{name}", item["source"])
+    need_source("emergency_numbers", rules["emergency_numbers"]["source"])
+    for level in rules["levels"]:
+        need_source(f"level {level['id']}", level["source"])
+    for flag in rules["red_flags"]:
+        need_source(f"red flag {flag['id']}", flag["source"])
+        if flag["level"] not in levels:
+            found.append(f"red flag {flag['id']}: unknown level {flag['level']!r}")
+    asked = set()
+    last_rank = None
+    for question in rules["triage"]:
+        ranks = {levels[flags[f]["level"]]["rank"] for f in question["flags"] if f in flags and flags[f]["level"] in levels}
+        found += [f"triage {question['id']}: unknown red flag {f!r}" for f in question["flags"] if f not in flags]
+        if len(ranks) > 1:
+            found.append(f"triage {question['id']}: mixes flags of different urgency, so a yes would be ambiguous")
+        if ranks and last_rank is not None and max(ranks) > last_rank:
+            found.append(f"triage {question['id']}: asked after a less urgent question")
+        last_rank = max(ranks) if ranks else last_rank
+        asked.update(question["flags"])
+    found += [f"red flag {f}: no triage question asks about it" for f in flags if f not in asked]
+    found += [f"walk_through: unknown topic {t!r}" for t in rules["walk_through"] if t not in topics]
+    if len({level["rank"] for level in rules["levels"]}) != len(levels):
+        found.append("levels: two levels share a rank")
+
+    wanted = {level["say"] for level in rules["levels"]}
+    wanted |= {level["remind"] for level in rules["levels"] if "remind" in level}
+    wanted |= {question["say"] for question in rules["triage"]}
+    wanted |= {topic["say"] for topic in rules["topics"]}
+    if DEFAULT_LOCALE not in locales:
+        found.append(f"locales/{DEFAULT_LOCALE}.json is missing")
+    for name, data in locales.items():
+        if data["locale"] != name:
+            found.append(f"locales/{name}.json says it is {data['locale']!r}")
+        if name not in rules["emergency_numbers"]["by_locale"]:
+            found.append(f"locales/{name}.json: no emergency number for this locale")
+        messages = data["messages"]
+        found += [f"locales/{name}.json: missing message {m!r}" for m in sorted(wanted - set(messages))]
+        for message_id, message in messages.items():
+            need_source(f"locales/{name}.json {message_id}", message["source"])
+            for field in _placeholders(message["say"]):
+                if field not in PLACEHOLDERS:
+                    found.append(f"locales/{name}.json {message_id}: unknown placeholder {{{field}}}")
+    return found
+
+
+def _placeholders(text):
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+
+
+def _index(rules, locales):
+    levels = {
+        level["id"]: Level(level["id"], level["rank"], level["say"], level.get("remind"), level["ends_session"])
+        for level in rules["levels"]
+    }
+    red_flags = {flag["id"]: RedFlag(flag["id"], levels[flag["level"]]) for flag in rules["red_flags"]}
+    triage = tuple(
+        Question(q["id"], q["say"], tuple(q["flags"]), red_flags[q["flags"][0]].level)
+        for q in rules["triage"]
+    )
+    numbers = rules["emergency_numbers"]["by_locale"]
+    texts = {
+        name: Texts(name, numbers[name], {key: item["say"] for key, item in data["messages"].items()})
+        for name, data in locales.items()
+    }
+    thresholds = rules["thresholds"]
+    return Content(
+        ice_window_s=thresholds["ice_window_hours"]["value"] * 3600,
+        long_episode_s=thresholds["long_episode_hours"]["value"] * 3600,
+        stale_episode_s=thresholds["stale_episode_days"]["value"] * 86400,
+        parts_of_day={k: v for k, v in rules["parts_of_day"].items() if not k.startswith("$")},
+        levels=levels,
+        red_flags=red_flags,
+        triage=triage,
+        topics={t["id"]: Topic(t["id"], t["say"], t["with_referral"]) for t in rules["topics"]},
+        walk_through=tuple(rules["walk_through"]),
+        sources=rules["sources"],
+        locales=texts,
+        emergency_numbers=dict(numbers),
+    )

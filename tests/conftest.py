@@ -1,0 +1,44 @@
+"""Shared test setup: lambda/ and the repo root on the import path, and a skill wired to a
+throwaway local store, talking through devkit's Alexa stand-in."""
+
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+for path in (ROOT / "lambda", ROOT):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+from devkit.alexa import Caller, Conversation  # noqa: E402
+from spasm_coach import content as content_module  # noqa: E402
+from spasm_coach.alexa.skill import SpasmCoach  # noqa: E402
+from spasm_coach.storage import RecordAdapter  # noqa: E402
+from spasm_coach.storage.sqlite import SqliteStore  # noqa: E402
+
+# A Wednesday afternoon, 3 PM UTC.
+T0 = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="session")
+def content():
+    return content_module.load()
+
+
+@pytest.fixture
+def store(tmp_path):
+    return SqliteStore(tmp_path / "store.sqlite3")
+
+
+@pytest.fixture
+def skill(content, store):
+    """The skill as Lambda would run it, on a local store, without Alexa service APIs."""
+    return SpasmCoach(content, RecordAdapter(store, ttl_days=30))
+
+
+@pytest.fixture
+def talk(skill):
+    """A conversation with the skill at T0; set `.now` to travel in time."""
+    return Conversation(skill, Caller(), now=T0)
