@@ -21,6 +21,10 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from devkit import voice
+from devkit.alexa import Caller, Conversation
+from devkit.nlu import Model
+
 ROOT = Path(__file__).resolve().parents[1]
 STATE_DIR = ROOT / ".local"
 STORE = STATE_DIR / "store.sqlite3"
@@ -31,15 +35,12 @@ def load_handler():
     """The Lambda handler exactly as deployed, on the local store."""
     os.environ.pop("TABLE_NAME", None)
     os.environ["BSC_LOCAL_STORE"] = str(STORE)
-    sys.path.insert(0, str(ROOT / "lambda"))
     import app
     return app.handler
 
 
 class Console:
     def __init__(self, handler, out=print):
-        from devkit.alexa import Caller, Conversation
-        from devkit.nlu import Model
         self.out = out
         self.model = Model()
         self.state = self._load_state()
@@ -74,24 +75,13 @@ class Console:
         if line.startswith(":"):
             return self.command(line[1:].split())
         self.talk.now = self.now()
-        heard = self.model.understand(line, self.talk.now.date())
-        if heard.launch and not heard.intent:
-            self._new_session()
-            turn = self.talk.launch()
-        else:
-            if heard.launch or not self.talk.in_session:
-                if not heard.launch:
-                    self.out(f"  (no open session: as if you said \"ask {self.model.invocation} {line}\")")
-                self._new_session()
-            self.out(f"  [{heard.describe()}]")
-            turn = self.talk.intent(heard.intent, **heard.slots)
-        self.show(turn)
+        said = voice.say(self.talk, self.model, line)
+        if said.implied_invocation:
+            self.out(f"  (no open session: as if you said \"ask {self.model.invocation} {line}\")")
+        if said.heard.intent:
+            self.out(f"  [{said.heard.describe()}]")
+        self.show(said.turn)
         return True
-
-    def _new_session(self):
-        if self.talk.in_session:
-            self.talk.end()
-        self.talk.new_session()
 
     def show(self, turn):
         if turn.response is None:
@@ -120,10 +110,10 @@ class Console:
         elif name == "time":
             self.out(f"  clock: {self.now():%A %d %B %Y, %H:%M} UTC")
         elif name == "new":
-            self._new_session()
+            voice.fresh_session(self.talk)
             self.out("  (session ended; the next line starts a new one)")
         elif name == "reset":
-            self._new_session()
+            voice.fresh_session(self.talk)
             from spasm_coach.storage.sqlite import SqliteStore
             SqliteStore(STORE).clear()
             self.state["offset_s"] = 0

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from devkit import build_model
+from spasm_coach import care
+from spasm_coach.alexa import handlers
+from spasm_coach.content import load as load_content
 
-from devkit import build_model  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 MODEL_PATH = build_model.OUTPUT
 SOURCE_PATH = build_model.SOURCE
@@ -72,21 +72,18 @@ HANDLER_INTENTS = {
     "CheckInIntent": {"status": "SPASM_STATUS"},
     "IceOrHeatIntent": {},
     "MoreTipsIntent": {},
-    "OnsetIntent": {"date": "AMAZON.DATE", "time": "AMAZON.TIME", "duration": "AMAZON.DURATION"},
+    "OnsetIntent": {"date": "AMAZON.DATE", "time": "AMAZON.TIME", "duration": "AMAZON.DURATION",
+                    "recent": "ONSET_RECENT"},
     "DeleteDataIntent": {},
     "UnsureIntent": {},
 }
+# The value ids the skill acts on, taken from where the skill defines them.
+_CONTENT = load_content()
 VALUE_IDS = {
-    "RED_FLAG_SIGN": {
-        "saddle_numbness", "bladder_bowel", "both_legs", "chest_pain", "serious_accident",
-        "one_leg", "significant_injury", "severe_unimproved", "fever", "weight_loss",
-        "night_pain",
-    },
-    "ADVICE_TOPIC": {
-        "rest", "ice_heat", "stretches", "massage", "diet", "pain_relief", "chiropractic",
-        "stress", "prevention", "see_doctor",
-    },
-    "SPASM_STATUS": {"better", "same", "worse", "gone"},
+    "RED_FLAG_SIGN": set(_CONTENT.red_flags),
+    "ADVICE_TOPIC": set(_CONTENT.topics),
+    "SPASM_STATUS": set(care.STATUSES),
+    "ONSET_RECENT": {handlers.RECENT_NOW},
 }
 
 FORBIDDEN_INVOCATION_WORDS = {"alexa", "amazon", "echo", "skill", "app"}
@@ -407,7 +404,7 @@ VA_BUILTIN_SAMPLES = {
 # "on {date}" win them because their AMAZON.* slots accept any text. Each entry names
 # the intent that takes the bare phrase; the test fails if that stops being true, so
 # the list cannot go stale.
-ONSET_FILLS = {"date": "yesterday", "time": "noon", "duration": "two hours"}
+ONSET_FILLS = {"date": "yesterday", "time": "noon", "duration": "two hours", "recent": "just now"}
 
 
 def va_reachable(utterance: str) -> bool:

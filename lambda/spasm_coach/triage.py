@@ -47,7 +47,9 @@ class Done:
 
 @dataclass(frozen=True)
 class Emergency:
+    """Stop asking: tell them to get emergency help now. `note` as for Done."""
     level: object
+    note: str | None = None
 
 
 def start(content, floor=None):
@@ -82,7 +84,7 @@ def volunteer(content, state, flag_id):
 
 def _found(content, state, level, note=None):
     if level.ends_session:
-        return Emergency(level)
+        return Emergency(level, note)
     outcome = _next(content, replace(state, level=_higher(content, state.level, level.id), step=state.step + 1, unsure=0))
     return replace(outcome, note=note) if note else outcome
 

@@ -68,6 +68,11 @@ def welcome(turn):
     return ask(turn, turn.texts.say("welcome"))
 
 
+def no_spasm_now(turn):
+    turn.expect_nothing()
+    return ask(turn, turn.texts.say("no_spasm_now"))
+
+
 def start_over(turn):
     for key in ("pending", "referral", "triaged", "tips", "fails"):
         turn.session.pop(key, None)
@@ -108,7 +113,7 @@ def volunteered_sign(turn, flag_id):
 def _triage_step(turn, outcome, lines, after, announced):
     say = turn.texts.say
     if isinstance(outcome, triage.Emergency):
-        return emergency(turn)
+        return emergency(turn, outcome.note)
     if outcome.note:
         lines.append(say(outcome.note))
     if isinstance(outcome, triage.Ask):
@@ -117,13 +122,13 @@ def _triage_step(turn, outcome, lines, after, announced):
     return _finish_triage(turn, outcome.level, lines, after, announced)
 
 
-def emergency(turn):
+def emergency(turn, note=None):
     """Tell them to call the emergency number now; a card says it too; the session ends.
     We never offer to call anyone."""
     say = turn.texts.say
     log.info(event="triage", outcome="emergency")
     card = (say("card_emergency_title"), say("card_emergency_text"))
-    return close(turn, say("outcome_emergency"), card=card, urgent=True)
+    return close(turn, say(note) if note else None, say("outcome_emergency"), card=card, urgent=True)
 
 
 def _finish_triage(turn, level, lines, after, announced):

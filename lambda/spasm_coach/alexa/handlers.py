@@ -18,6 +18,7 @@ from .turn import TURN_KEY, Turn
 
 ANY = object()
 YES, NO, UNSURE = "AMAZON.YesIntent", "AMAZON.NoIntent", "UnsureIntent"
+RECENT_NOW = "now"  # the ONSET_RECENT slot value for "just now", "a moment ago"...
 
 
 class TurnInterceptor(AbstractRequestInterceptor):
@@ -94,7 +95,7 @@ class SpasmNowAnswerHandler(YesNoHandler):
     """"Is your back spasming right now?" """
     expecting = ("spasm_now",)
     on_yes = staticmethod(lambda turn: flows.start_triage(turn, "sorry_hurts"))
-    on_no = staticmethod(lambda turn: flows.ask(turn, turn.texts.say("no_spasm_now")))
+    on_no = staticmethod(flows.no_spasm_now)
 
 
 class SameEpisodeAnswerHandler(YesNoHandler):
@@ -148,6 +149,8 @@ class OnsetHandler(IntentHandler):
 
     def answer(self, turn, handler_input):
         said = slots.values(handler_input, "date", "time", "duration")
+        if slots.value_id(handler_input, "recent", (RECENT_NOW,)) and not any(said.values()):
+            said["date"] = "PRESENT_REF"
         return flows.take_onset(turn, said)
 
 

@@ -1,0 +1,106 @@
+"""Conversations written as data (tests/conversations/*.yaml), played against the real
+Lambda handler through devkit's Alexa stand-in.
+
+Each conversation is a list of turns. A turn says something (`user:` words, understood
+with the skill's own interaction model like the console does; or `intent:` with `slots:`
+for an exact request; or `launch: true`), optionally after `advance: 2d` (the clock moves)
+or `new_session: true`, and expects:
+  says / not_says   substrings of the speech (case-insensitive)
+  heard             the intent the words must resolve to
+  open              whether the session stays open (a question was asked)
+  reprompt, card    substrings of the reprompt / the card's title and text
+  stored            fields of the stored record: a value, or null for "absent";
+                    times as ISO strings (episode_start: 2026-11-24T21:00:00Z)
+A conversation may set `start:` (the clock, default 2026-11-25T15:00:00Z), `user_id`,
+and `stored:` (a record to put in the store before the first turn).
+"""
+
+import hashlib
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import yaml
+
+from devkit import voice
+from devkit.alexa import Caller, Conversation, SlotFill
+from devkit.chat import parse_delta
+from devkit.nlu import Model
+
+HERE = Path(__file__).parent / "conversations"
+MODEL = Model()
+T0 = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)  # a Wednesday afternoon
+
+
+def _load():
+    cases = []
+    for path in sorted(HERE.glob("*.yaml")):
+        for case in yaml.safe_load(path.read_text()):
+            cases.append(pytest.param(case, id=f"{path.stem}: {case['name']}"))
+    return cases
+
+
+def _epoch(value):
+    if isinstance(value, str) and value.endswith("Z"):
+        return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
+    return value
+
+
+@pytest.mark.parametrize("case", _load())
+def test_conversation(case, skill, store):
+    caller = Caller(user_id=case.get("user_id", "amzn1.ask.account.CONVERSATION"))
+    start = datetime.fromisoformat(case["start"].replace("Z", "+00:00")) if "start" in case else T0
+    talk = Conversation(skill, caller, now=start)
+    key = hashlib.sha256(caller.user_id.encode()).hexdigest()
+    if case.get("stored"):
+        store.update(key, {k: _epoch(v) for k, v in case["stored"].items()}, [], None)
+
+    for number, step in enumerate(case["turns"], 1):
+        where = f"turn {number} ({_words(step['user']) if 'user' in step else step.get('intent', 'launch')})"
+        if "advance" in step:
+            talk.now = talk.now + parse_delta(step["advance"])
+        if step.get("new_session"):
+            voice.fresh_session(talk)
+        turn = _send(talk, step, where)
+        _check(step, turn, store.load(key)[0], where)
+
+
+def _send(talk, step, where):
+    if step.get("launch"):
+        voice.fresh_session(talk)
+        return talk.launch()
+    if "intent" in step:
+        slots = {name: SlotFill(**fill) if isinstance(fill, dict) else fill
+                 for name, fill in (step.get("slots") or {}).items()}
+        return talk.intent(step["intent"], **slots)
+    said = voice.say(talk, MODEL, _words(step["user"]))
+    if "heard" in step:
+        assert said.heard.intent == step["heard"], f"{where}: understood as {said.heard.describe()}"
+    return said.turn
+
+
+def _words(value):
+    """YAML reads a bare yes/no as a boolean; the user said the word."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _check(step, turn, record, where):
+    speech = turn.speech.lower()
+    for text in step.get("says", []):
+        assert text.lower() in speech, f"{where}: expected {text!r} in: {turn.speech}"
+    for text in step.get("not_says", []):
+        assert text.lower() not in speech, f"{where}: did not expect {text!r} in: {turn.speech}"
+    if "open" in step:
+        assert (not turn.ends_session) == step["open"], f"{where}: session open should be {step['open']}: {turn.speech}"
+        if step["open"]:
+            assert turn.reprompt, f"{where}: an open session needs a reprompt"
+            assert "?" in turn.speech, f"{where}: an open session must ask a question: {turn.speech}"
+    if "reprompt" in step:
+        assert step["reprompt"].lower() in turn.reprompt.lower(), f"{where}: reprompt was {turn.reprompt!r}"
+    if "card" in step:
+        assert turn.card and step["card"].lower() in " ".join(turn.card).lower(), f"{where}: card was {turn.card}"
+    for name, expected in (step.get("stored") or {}).items():
+        actual = record.get(name)
+        assert actual == _epoch(expected), f"{where}: stored {name} is {actual!r}, expected {expected!r}"
