@@ -146,6 +146,8 @@ class Conversation:
 
     def _send(self, request):
         event = _serializer.serialize(self._envelope(request))
+        # Alexa writes the timestamp as 2026-11-25T15:00:00Z
+        event["request"]["timestamp"] = self.now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         response = self.handler(event, None)
         turn = Turn(event, response)
         self.history.append(turn)

@@ -26,7 +26,7 @@ from devkit.alexa import Caller, Conversation
 from devkit.nlu import Model
 
 ROOT = Path(__file__).resolve().parents[1]
-STATE_DIR = ROOT / ".local"
+STATE_DIR = Path(os.environ.get("BSC_CHAT_DIR") or ROOT / ".local")
 STORE = STATE_DIR / "store.sqlite3"
 STATE = STATE_DIR / "chat.json"
 

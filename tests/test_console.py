@@ -1,0 +1,49 @@
+"""`make chat` as a new user meets it: lines typed in, Alexa's answers printed, the clock
+travelling, and episodes remembered between runs of the console."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def chat(lines, state_dir):
+    env = {**os.environ, "BSC_CHAT_DIR": str(state_dir)}
+    env.pop("TABLE_NAME", None)
+    done = subprocess.run([sys.executable, "-m", "devkit.chat"], input="\n".join(lines) + "\n",
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_a_whole_episode_from_report_to_heat(tmp_path):
+    out = chat([
+        "open back spasm coach", "yes", "no", "no", "no", "no", "no",
+        "it started this morning", "no thanks",
+        ":advance 2d",
+        "ask back spasm coach should i use ice or heat",
+    ], tmp_path)
+    assert "not medical advice" in out
+    assert "[OnsetIntent" in out and "Use ice" in out
+    after_travel = out.split(":advance 2d")[1]
+    assert "switch to heat now" in after_travel
+
+
+def test_episodes_survive_a_restart_and_reset_forgets_them(tmp_path):
+    chat(["ask back spasm coach ice or heat", "yesterday"], tmp_path)
+    out = chat(["open back spasm coach"], tmp_path)
+    assert "Welcome back" in out and "yesterday" in out
+    out = chat([":reset", "open back spasm coach"], tmp_path)
+    assert "Welcome back" not in out and "Welcome to Back Spasm Coach" in out
+
+
+def test_unknown_words_are_not_understood_like_on_a_device(tmp_path):
+    out = chat(["open back spasm coach", "the weather in paris"], tmp_path)
+    assert "[AMAZON.FallbackIntent]" in out and "didn't get that" in out
+
+
+def test_commands_are_explained(tmp_path):
+    out = chat([":help", ":advance soon", ":time"], tmp_path)
+    assert ":advance" in out and "usage" in out and "clock:" in out

@@ -1,0 +1,194 @@
+"""The stores and the persistence adapter: DynamoDB (moto, with the table made from
+template.yaml's own definition) and the local sqlite store behave alike; a turn reads at
+most once and writes only what changed; the table never holds an Alexa user id."""
+
+import hashlib
+from datetime import datetime, timedelta, timezone
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from devkit.alexa import Caller, Conversation
+from spasm_coach.alexa.skill import SpasmCoach
+from spasm_coach.storage import RecordAdapter
+from spasm_coach.storage.dynamodb import KEY, DynamoDbStore
+from spasm_coach.storage.sqlite import SqliteStore
+from tests.template import load_template, table_definition
+
+T0 = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)
+TABLE = "back-spasm-coach-test"
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_SESSION_TOKEN": "testing", "AWS_REGION": "us-east-1",
+                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        create, ttl = table_definition()
+        client = boto3.client("dynamodb")
+        client.create_table(TableName=TABLE, **create)
+        if ttl:
+            client.update_time_to_live(TableName=TABLE, TimeToLiveSpecification=ttl)
+        yield client
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def any_store(request, tmp_path):
+    if request.param == "sqlite":
+        return SqliteStore(tmp_path / "store.sqlite3")
+    request.getfixturevalue("aws")
+    return DynamoDbStore(TABLE)
+
+
+class Counting:
+    """A store wrapper that counts calls, to see what a turn costs."""
+
+    def __init__(self, store):
+        self.store, self.calls = store, []
+
+    def __getattr__(self, name):
+        def call(*args):
+            self.calls.append(name)
+            return getattr(self.store, name)(*args)
+        return call
+
+    def take(self):
+        calls, self.calls = self.calls, []
+        return calls
+
+
+# --- the table ---------------------------------------------------------------------------
+
+def test_table_key_and_ttl_match_what_the_store_writes():
+    create, ttl = table_definition()
+    assert create["KeySchema"] == [{"AttributeName": KEY, "KeyType": "HASH"}]
+    assert create["BillingMode"] == "PAY_PER_REQUEST"
+    assert ttl == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def test_function_gets_the_table_name_from_the_template():
+    function = next(r for r in load_template()["Resources"].values() if r["Type"] == "AWS::Serverless::Function")
+    assert function["Properties"]["Environment"]["Variables"]["TABLE_NAME"] == {"Ref": "UserTable"}
+
+
+# --- both stores ---------------------------------------------------------------------------
+
+def test_unknown_user_has_an_empty_record(any_store):
+    assert any_store.load("nobody") == ({}, None)
+
+
+def test_values_round_trip(any_store):
+    record = {"episode_start": 1764082800, "episode_precision": "exact", "heard_disclaimer": True,
+              "tokens": ["a", "b"], "nested": {"x": 1, "y": None}}
+    any_store.update("u1", record, [], 1800000000)
+    assert any_store.load("u1") == (record, 1800000000)
+
+
+def test_updates_merge_so_concurrent_changes_to_different_fields_survive(any_store):
+    any_store.update("u1", {"episode_start": 1}, [], 10)
+    any_store.update("u1", {"heard_disclaimer": True}, [], 20)
+    assert any_store.load("u1") == ({"episode_start": 1, "heard_disclaimer": True}, 20)
+
+
+def test_removed_fields_are_gone(any_store):
+    any_store.update("u1", {"episode_start": 1, "episode_precision": "day"}, [], 10)
+    any_store.update("u1", {}, ["episode_start", "episode_precision"], 10)
+    assert any_store.load("u1")[0] == {}
+
+
+def test_delete_removes_the_record(any_store):
+    any_store.update("u1", {"episode_start": 1}, [], 10)
+    any_store.delete("u1")
+    assert any_store.load("u1") == ({}, None)
+
+
+def test_dynamodb_refuses_floats(aws):
+    with pytest.raises(TypeError):
+        DynamoDbStore(TABLE).update("u1", {"episode_start": 1.5}, [], 10)
+
+
+# --- the adapter ---------------------------------------------------------------------------
+
+def _envelope(user="amzn1.ask.account.A", now=T0):
+    from ask_sdk_model import Context, LaunchRequest, RequestEnvelope, User
+    from ask_sdk_model.interfaces.system import SystemState
+    return RequestEnvelope(context=Context(system=SystemState(user=User(user_id=user))),
+                           request=LaunchRequest(timestamp=now))
+
+
+def test_adapter_writes_only_what_changed_and_nothing_when_nothing_did(tmp_path):
+    store = Counting(SqliteStore(tmp_path / "s.sqlite3"))
+    adapter = RecordAdapter(store, ttl_days=30)
+    attrs = adapter.get_attributes(_envelope())
+    adapter.save_attributes(_envelope(), attrs)
+    assert store.take() == ["load"]  # a new user who changed nothing costs no write
+    attrs["episode_start"] = 5
+    adapter.save_attributes(_envelope(), attrs)
+    assert store.take() == ["update"]
+    adapter.save_attributes(_envelope(), attrs)
+    assert store.take() == []
+
+
+def test_adapter_refreshes_the_expiry_at_most_daily(tmp_path):
+    store = Counting(SqliteStore(tmp_path / "s.sqlite3"))
+    adapter = RecordAdapter(store, ttl_days=30)
+    attrs = adapter.get_attributes(_envelope())
+    attrs["episode_start"] = 5
+    adapter.save_attributes(_envelope(), attrs)
+    store.take()
+    later = T0 + timedelta(hours=20)
+    adapter.save_attributes(_envelope(now=later), adapter.get_attributes(_envelope(now=later)))
+    assert store.take() == ["load"]
+    later = T0 + timedelta(days=2)
+    adapter.save_attributes(_envelope(now=later), adapter.get_attributes(_envelope(now=later)))
+    assert store.take() == ["load", "update"]
+    assert store.store.load(_key("amzn1.ask.account.A"))[1] == int((later + timedelta(days=30)).timestamp())
+
+
+def _key(user_id):
+    return hashlib.sha256(user_id.encode()).hexdigest()
+
+
+def test_the_table_never_holds_the_alexa_user_id(aws, content):
+    user = "amzn1.ask.account.SECRET-USER-ID"
+    coach = SpasmCoach(content, RecordAdapter(DynamoDbStore(TABLE), 30))
+    talk = Conversation(coach, Caller(user_id=user), now=T0)
+    talk.intent("IceOrHeatIntent")
+    talk.intent("OnsetIntent", date="2026-11-24")
+    items = aws.scan(TableName=TABLE)["Items"]
+    assert len(items) == 1 and user not in repr(items)
+    assert items[0][KEY]["S"] == _key(user)
+
+
+# --- what turns cost -------------------------------------------------------------------------
+
+def test_each_turn_reads_at_most_once_and_writes_only_on_change(content, tmp_path):
+    store = Counting(SqliteStore(tmp_path / "s.sqlite3"))
+    talk = Conversation(SpasmCoach(content, RecordAdapter(store, 30)), Caller(), now=T0)
+    talk.launch()
+    assert store.take() == ["load", "update"]  # first use: the disclaimer is remembered
+    for answer in ["AMAZON.YesIntent"] + ["AMAZON.NoIntent"] * 4:
+        talk.intent(answer)
+        assert store.take() == []  # triage questions need no storage at all
+    talk.intent("AMAZON.NoIntent")
+    assert store.take() == ["load"]  # the last answer looks for a stored episode
+    talk.intent("OnsetIntent", date="2026-11-24")
+    assert store.take() == ["load", "update"]
+    talk.intent("AMAZON.YesIntent")  # another tip: nothing stored changes
+    assert store.take() == []
+
+
+def test_a_second_session_days_later_finds_the_episode_in_dynamodb(aws, content):
+    coach = SpasmCoach(content, RecordAdapter(DynamoDbStore(TABLE), 30))
+    talk = Conversation(coach, Caller(), now=T0)
+    talk.intent("IceOrHeatIntent")
+    talk.intent("OnsetIntent", date="2026-11-25", time="13:00")
+    talk.new_session()
+    talk.now = T0 + timedelta(days=2)
+    turn = talk.intent("IceOrHeatIntent")
+    assert "switch to heat now" in turn.speech
+    talk.now = T0 + timedelta(days=4)
+    assert "more than a few days" in talk.intent("IceOrHeatIntent").speech
