@@ -7,7 +7,7 @@ start keeps the ice window open longer, which is the safe side. Pure Python.
 """
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from . import spoken_time
 from .care import Episode
@@ -72,7 +72,8 @@ def _from_duration(value, now):
     days = parts.get("years", 0) * 365 + parts.get("months", 0) * 30 + parts.get("weeks", 0) * 7 + parts.get("days", 0)
     delta = timedelta(days=days, hours=parts.get("hours", 0), minutes=parts.get("minutes", 0), seconds=parts.get("seconds", 0))
     precision = "exact" if delta < timedelta(hours=1) else "hour" if days == 0 else "day"
-    return _episode(now - delta, precision, now)
+    # Subtract in UTC: "two hours ago" is two real hours, even across a clock change.
+    return _episode((now.astimezone(timezone.utc) - delta).astimezone(now.tzinfo), precision, now)
 
 
 def _from_date(content, value, time_value, now):
@@ -80,7 +81,10 @@ def _from_date(content, value, time_value, now):
         return _episode(now, "exact", now)
     day = _parse_day(value)
     if day is not None:
-        return _on_day(content, _into_past(day, now.date()), time_value, now, explicit=True)
+        day = _into_past(day, now.date())
+        if day > now.date():
+            return FUTURE if day.year <= now.year + 1 else UNKNOWN
+        return _on_day(content, day, time_value, now, explicit=True)
     span = _span(value)
     if span is None:
         return UNKNOWN

@@ -109,8 +109,9 @@ def _days_ago(texts, days):
 
 def time_left(texts, seconds):
     """'45 minutes', 'an hour', '20 hours': rounded up, so ice is never cut short."""
-    if seconds < 3600:
-        return texts.say("for_minutes", n=max(5, int(math.ceil(seconds / 300.0)) * 5))
+    minutes = max(5, int(math.ceil(seconds / 300.0)) * 5)
+    if minutes < 60:
+        return texts.say("for_minutes", n=minutes)
     hours = int(math.ceil(seconds / 3600.0))
     return texts.say("for_hour") if hours == 1 else texts.say("for_hours", n=hours)
 

@@ -20,13 +20,16 @@ class State:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data):
-        """Rebuild from session attributes; anything malformed starts the triage over."""
+    def from_dict(cls, data, questions=None):
+        """Rebuild from session attributes; anything malformed (including a step past the
+        last of `questions`) starts the triage over."""
         try:
             step, level, unsure = int(data["step"]), data.get("level"), int(data.get("unsure", 0))
         except (TypeError, KeyError, ValueError):
             return cls()
-        return cls(max(step, 0), level if isinstance(level, str) else None, max(unsure, 0))
+        if step < 0 or (questions is not None and step >= questions):
+            return cls()
+        return cls(step, level if isinstance(level, str) else None, max(unsure, 0))
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,8 @@ def _question(turn):
     say, pending = turn.texts.say, turn.pending
     kind = turn.pending_kind
     if kind == "triage":
-        state = triage.State.from_dict(pending)
-        step = min(state.step, len(turn.content.triage) - 1)
-        text = say(turn.content.triage[step].say)
+        state = triage.State.from_dict(pending, len(turn.content.triage))
+        text = say(turn.content.triage[state.step].say)
         return text, f"{say('reprompt_yes_no')} {text}"
     if kind == "same_episode":
         episode = turn.episode()
@@ -93,7 +92,7 @@ def start_triage(turn, *intro, floor=None, after=None):
 def answer_triage(turn, reply):
     """A yes, no or unsure to the current triage question."""
     pending = turn.pending or {}
-    outcome = triage.answer(turn.content, triage.State.from_dict(pending), reply)
+    outcome = triage.answer(turn.content, triage.State.from_dict(pending, len(turn.content.triage)), reply)
     return _triage_step(turn, outcome, [], after=pending.get("after"), announced=pending.get("announced"))
 
 
@@ -102,7 +101,7 @@ def volunteered_sign(turn, flag_id):
     sign raises the urgency and the triage carries on (or starts) from there."""
     log.info(event="red_flag", outcome=turn.content.red_flags[flag_id].level.id)
     pending = turn.pending if turn.pending_kind == "triage" else None
-    state = triage.State.from_dict(pending) if pending else None
+    state = triage.State.from_dict(pending, len(turn.content.triage)) if pending else None
     outcome = triage.volunteer(turn.content, state, flag_id)
     if isinstance(outcome, triage.Emergency):
         return emergency(turn)
