@@ -153,6 +153,7 @@ def test_since_for_a_vague_day(texts, stored_at, precision, words):
     pytest.param(12 * MINUTE, "15 minutes", id="12 minutes: 15 minutes"),
     pytest.param(45 * MINUTE, "45 minutes", id="45 minutes: 45 minutes"),
     pytest.param(45 * MINUTE + 1, "50 minutes", id="just over 45 minutes: 50 minutes"),
+    pytest.param(56 * MINUTE, "an hour", id="56 minutes: an hour, not 60 minutes"),
     pytest.param(HOUR, "an hour", id="exactly an hour: an hour"),
     pytest.param(61 * MINUTE, "2 hours", id="61 minutes: 2 hours"),
     pytest.param(18 * HOUR, "18 hours", id="18 hours: 18 hours"),
