@@ -17,6 +17,7 @@ from ask_sdk_model import (
     LaunchRequest, RequestEnvelope, Session, SessionEndedReason, SessionEndedRequest, Slot,
     SlotConfirmationStatus, User,
 )
+from ask_sdk_model.interfaces.connections import ConnectionsResponse, ConnectionsStatus
 from ask_sdk_model.interfaces.system import SystemState
 from ask_sdk_model.slu.entityresolution import (
     Resolution, Resolutions, Status, StatusCode, Value, ValueWrapper,
@@ -67,7 +68,14 @@ class Turn:
 
     @property
     def ends_session(self):
-        return _get(self.response, "response", "shouldEndSession") is not False
+        """True when the skill closed the session. A response that hands over to Alexa
+        (a directive, no shouldEndSession) keeps it open."""
+        value = _get(self.response, "response", "shouldEndSession")
+        return value is True or (value is None and not self.directives)
+
+    @property
+    def directives(self):
+        return _get(self.response, "response", "directives") or []
 
 
 @dataclass
@@ -92,6 +100,15 @@ class Conversation:
             confirmation_status=IntentConfirmationStatus.NONE,
         )
         return self._send(IntentRequest(dialog_state=None, intent=intent, **self._request_fields()))
+
+    def permission_answer(self, status, token, code="200"):
+        """Alexa's Connections.Response after it asked the user for a permission the skill
+        requested (AskFor): status ACCEPTED, DENIED or NOT_ANSWERED."""
+        request = ConnectionsResponse(
+            name="AskFor", token=token, status=ConnectionsStatus(code=code, message="OK" if code == "200" else "Error"),
+            payload={"permissionScope": "alexa::alerts:reminders:skill:readwrite", "status": status},
+            **self._request_fields())
+        return self._send(request)
 
     def end(self, reason=SessionEndedReason.USER_INITIATED):
         if self.session_id is None:

@@ -42,3 +42,36 @@ def skill(content, store):
 def talk(skill):
     """A conversation with the skill at T0; set `.now` to travel in time."""
     return Conversation(skill, Caller(), now=T0)
+
+
+# --- the local Alexa service APIs (Settings, Reminders) over HTTPS -------------------------
+
+@pytest.fixture(scope="session")
+def _api_server(tmp_path_factory):
+    from devkit.alexa_apis import LocalAlexaApis
+    apis = LocalAlexaApis()
+    apis.start(tmp_path_factory.mktemp("alexa-apis"))
+    yield apis
+    apis.stop()
+
+
+@pytest.fixture
+def apis(_api_server, monkeypatch):
+    """The local Settings and Reminders APIs, reset for each test: device zone
+    America/New_York, reminders permission granted, no reminders, no faults."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(_api_server.ca_path))
+    _api_server.zone, _api_server.granted = "America/New_York", True
+    _api_server.reminders.clear()
+    _api_server.calls.clear()
+    _api_server._faults.clear()
+    return _api_server
+
+
+@pytest.fixture
+def device_talk(content, store, apis):
+    """A conversation from a device whose requests carry Alexa API access pointing at the
+    local APIs, with the skill wired as app.py wires it (TimedApiClient)."""
+    from spasm_coach.alexa.services import TimedApiClient
+    skill = SpasmCoach(content, RecordAdapter(store, ttl_days=30), api_client=TimedApiClient())
+    caller = Caller(api_endpoint=apis.endpoint, api_token="local-api-token")
+    return Conversation(skill, caller, now=T0)

@@ -74,6 +74,9 @@ HANDLER_INTENTS = {
     "MoreTipsIntent": {},
     "OnsetIntent": {"date": "AMAZON.DATE", "time": "AMAZON.TIME", "duration": "AMAZON.DURATION",
                     "recent": "ONSET_RECENT"},
+    "SetReminderIntent": {"reminder": "REMINDER_KIND"},
+    "CancelRemindersIntent": {},
+    "ListRemindersIntent": {},
     "DeleteDataIntent": {},
     "UnsureIntent": {},
 }
@@ -84,6 +87,7 @@ VALUE_IDS = {
     "ADVICE_TOPIC": set(_CONTENT.topics),
     "SPASM_STATUS": set(care.STATUSES),
     "ONSET_RECENT": {handlers.RECENT_NOW},
+    "REMINDER_KIND": set(_CONTENT.reminder_kinds),
 }
 
 FORBIDDEN_INVOCATION_WORDS = {"alexa", "amazon", "echo", "skill", "app"}

@@ -18,7 +18,7 @@ from . import schema_check
 
 # The values a spoken text may ask for. One place, so a typo in content fails the check.
 PLACEHOLDERS = frozenset({
-    "number", "since", "clock", "duration", "n", "time", "weekday", "day", "when",
+    "number", "since", "clock", "duration", "n", "time", "weekday", "day", "when", "what",
 })
 DEFAULT_LOCALE = "en-US"
 
@@ -77,6 +77,17 @@ class Texts:
 
 
 @dataclass(frozen=True)
+class ReminderKind:
+    """A follow-up reminder: it goes off `after_s` seconds after the episode started."""
+    id: str
+    after_s: int
+    say: str
+    what: str
+    offer: str
+    too_late: str
+
+
+@dataclass(frozen=True)
 class Content:
     ice_window_s: int
     long_episode_s: int
@@ -90,6 +101,8 @@ class Content:
     sources: dict
     locales: dict
     emergency_numbers: dict
+    reminder_kinds: dict
+    quiet_hours: tuple
 
     def texts(self, locale):
         """Texts for `locale`. A locale we have no texts for gets the en-US wording, but
@@ -180,6 +193,8 @@ def cross_check(rules, locales):
     wanted |= {level["remind"] for level in rules["levels"] if "remind" in level}
     wanted |= {question["say"] for question in rules["triage"]}
     wanted |= {topic["say"] for topic in rules["topics"]}
+    wanted |= {kind[part] for kind in rules["reminders"]["kinds"] for part in ("say", "what", "offer", "too_late")}
+    need_source("reminders", rules["reminders"]["source"])
     if DEFAULT_LOCALE not in locales:
         found.append(f"locales/{DEFAULT_LOCALE}.json is missing")
     for name, data in locales.items():
@@ -217,6 +232,12 @@ def _index(rules, locales):
         for name, data in locales.items()
     }
     thresholds = rules["thresholds"]
+    reminders = rules["reminders"]
+    reminder_kinds = {
+        kind["id"]: ReminderKind(kind["id"], thresholds[kind["at"]]["value"] * 3600, kind["say"], kind["what"],
+                                 kind["offer"], kind["too_late"])
+        for kind in reminders["kinds"]
+    }
     return Content(
         ice_window_s=thresholds["ice_window_hours"]["value"] * 3600,
         long_episode_s=thresholds["long_episode_hours"]["value"] * 3600,
@@ -230,4 +251,6 @@ def _index(rules, locales):
         sources=rules["sources"],
         locales=texts,
         emergency_numbers=dict(numbers),
+        reminder_kinds=reminder_kinds,
+        quiet_hours=(reminders["quiet_hours"]["from"], reminders["quiet_hours"]["until"]),
     )

@@ -116,6 +116,31 @@ class MoreTipsAnswerHandler(YesNoHandler):
     on_no = staticmethod(lambda turn: flows.close(turn, turn.texts.say("goodbye")))
 
 
+class ReminderOfferAnswerHandler(YesNoHandler):
+    """"Would you like me to remind you when it's time to switch to heat?" """
+    expecting = ("reminder_offer",)
+    on_yes = staticmethod(lambda turn: flows.set_reminder(turn, (turn.pending or {}).get("reminder")))
+    on_no = staticmethod(flows.decline_reminder)
+
+
+class PermissionAnswerHandler(AbstractRequestHandler):
+    """Alexa's answer to our request for the reminders permission (Connections.Response
+    for AskFor); the token says which reminder it was for."""
+
+    def can_handle(self, handler_input):
+        request = handler_input.request_envelope.request
+        return get_request_type(handler_input) == "Connections.Response" and getattr(request, "name", None) == "AskFor"
+
+    def handle(self, handler_input):
+        request = handler_input.request_envelope.request
+        token = request.token if isinstance(request.token, str) else ""
+        kind = token.split(":", 1)[1] if token.startswith("reminder:") else None
+        code = str(getattr(request.status, "code", "")) if request.status else ""
+        payload = request.payload if isinstance(request.payload, dict) else {}
+        outcome = payload.get("status") if code == "200" else "ERROR"
+        return flows.permission_answer(Turn.of(handler_input), kind, outcome)
+
+
 class DeleteAnswerHandler(YesNoHandler):
     """"Should I delete your saved data?" """
     expecting = ("delete",)
@@ -184,6 +209,30 @@ class CheckInHandler(IntentHandler):
 
     def answer(self, turn, handler_input):
         return flows.check_in(turn, slots.value_id(handler_input, "status", care.STATUSES))
+
+
+class SetReminderHandler(IntentHandler):
+    """"Remind me to switch to heat", "remind me to check in"."""
+    intents = ("SetReminderIntent",)
+
+    def answer(self, turn, handler_input):
+        return flows.set_reminder(turn, slots.value_id(handler_input, "reminder", turn.content.reminder_kinds))
+
+
+class CancelRemindersHandler(IntentHandler):
+    """"Cancel my reminders"."""
+    intents = ("CancelRemindersIntent",)
+
+    def answer(self, turn, handler_input):
+        return flows.cancel_reminders(turn)
+
+
+class ListRemindersHandler(IntentHandler):
+    """"What reminders do I have?" """
+    intents = ("ListRemindersIntent",)
+
+    def answer(self, turn, handler_input):
+        return flows.list_reminders(turn)
 
 
 class DeleteDataHandler(IntentHandler):
@@ -294,7 +343,9 @@ HANDLERS = (
     SpasmNowAnswerHandler,
     SameEpisodeAnswerHandler,
     MoreTipsAnswerHandler,
+    ReminderOfferAnswerHandler,
     DeleteAnswerHandler,
+    PermissionAnswerHandler,
     LaunchHandler,
     ReportSpasmHandler,
     OnsetHandler,
@@ -302,6 +353,9 @@ HANDLERS = (
     TopicHandler,
     MoreTipsHandler,
     CheckInHandler,
+    SetReminderHandler,
+    CancelRemindersHandler,
+    ListRemindersHandler,
     DeleteDataHandler,
     HelpHandler,
     RepeatHandler,

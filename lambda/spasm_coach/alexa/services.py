@@ -31,15 +31,28 @@ class TimedApiClient(DefaultApiClient):
         return functools.partial(self._session.request, request.method.upper(), timeout=self.timeout)
 
 
+def client_factory(handler_input):
+    """ask-sdk's service client factory, or None when this request carries no API access
+    (no endpoint or token, or the skill was built without an API client)."""
+    system = handler_input.request_envelope.context.system
+    if not (system.api_access_token and system.api_endpoint):
+        return None
+    try:
+        return handler_input.service_client_factory
+    except ValueError:
+        return None
+
+
 def device_time_zone(handler_input):
     """The device's IANA time zone name from the Settings API, or None if it is unknown."""
     system = handler_input.request_envelope.context.system
     device_id = getattr(system.device, "device_id", None) if system.device else None
-    if not (device_id and system.api_access_token and system.api_endpoint and handler_input.service_client_factory):
+    factory = client_factory(handler_input)
+    if not (device_id and factory):
         return None
     started = time.monotonic()
     try:
-        zone = handler_input.service_client_factory.get_ups_service().get_system_time_zone(device_id)
+        zone = factory.get_ups_service().get_system_time_zone(device_id)
     except Exception as error:  # any API, network or parsing failure means "unknown"
         log.warning(event="settings_api", status="failed", error=type(error).__name__,
                     ms=int((time.monotonic() - started) * 1000))

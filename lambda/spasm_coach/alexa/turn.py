@@ -11,14 +11,15 @@ Session attributes (travel with the session, never stored):
   fails     how often in a row we did not understand an answer to `pending`
   last      the last answer, for "repeat that"
 Stored record (persistent attributes; only what features need, never symptom answers):
-  heard_disclaimer, episode_start, episode_precision, last_checkin
+  heard_disclaimer, episode_start, episode_precision, last_checkin,
+  reminder_<kind> (the Reminders API's alert token), reminders_declined (this episode)
 """
 
 from datetime import datetime, timezone
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
-from ask_sdk_model.ui import SimpleCard
+from ask_sdk_model.ui import Card, SimpleCard
 
 from .. import care
 from ..storage import StoreUnavailable
@@ -26,6 +27,8 @@ from ..storage.adapter import request_time
 from . import log, services
 
 TURN_KEY = "turn"
+REMINDER_PREFIX = "reminder_"
+EPISODE_KEYS = ("episode_start", "episode_precision", "last_checkin", "reminders_declined")
 SESSION_KEYS = ("pending", "referral", "triaged", "heard", "tz", "tips", "fails", "last")
 
 
@@ -54,10 +57,15 @@ class Turn:
         """The device's time zone (Settings API, asked once a session), or None."""
         if "tz" not in self.session:
             self.session["tz"] = services.device_time_zone(self.input) or ""
+        name = self.session["tz"]
         try:
-            return ZoneInfo(self.session["tz"]) if self.session["tz"] else None
+            return ZoneInfo(name) if isinstance(name, str) and name else None
         except (ValueError, KeyError, OSError):
             return None
+
+    def zone_name(self):
+        """The device's IANA zone name when known and valid, else None."""
+        return self.session["tz"] if self.zone() is not None else None
 
     def now(self):
         """Now (the request's timestamp) in the user's zone, UTC when we don't know it."""
@@ -139,8 +147,29 @@ class Turn:
         self.record.update(episode_start=episode.start, episode_precision=episode.precision)
 
     def end_episode(self):
-        for key in ("episode_start", "episode_precision", "last_checkin"):
-            self.record.pop(key, None)
+        """Forget the episode and everything that belongs to it (reminders included: the
+        caller cancels them with the Reminders API first)."""
+        for key in list(self.record):
+            if key in EPISODE_KEYS or key.startswith(REMINDER_PREFIX):
+                self.record.pop(key, None)
+
+    def reminder_tokens(self):
+        """{kind: alert token} of the reminders set for this episode."""
+        return {key[len(REMINDER_PREFIX):]: token for key, token in self.record.items()
+                if key.startswith(REMINDER_PREFIX) and isinstance(token, str)}
+
+    def save_reminder(self, kind, token):
+        self.record[REMINDER_PREFIX + kind] = token
+
+    def forget_reminder(self, kind):
+        self.record.pop(REMINDER_PREFIX + kind, None)
+
+    @property
+    def reminders_declined(self):
+        return self.record.get("reminders_declined") is True
+
+    def decline_reminders(self):
+        self.record["reminders_declined"] = True
 
     def checked_in(self):
         self.record["last_checkin"] = self.now_s
@@ -162,10 +191,11 @@ class Turn:
 
     # --- the way out -------------------------------------------------------------------
 
-    def respond(self, reply, urgent=False):
+    def respond(self, reply, urgent=False, directive=None):
         """Turn a speech.Reply into the Alexa response: first-use disclaimer, save what
         changed, storage notices, SSML-escaped speech, reprompt, card, and memory for
-        "repeat"."""
+        "repeat". With a `directive` that hands the conversation to Alexa (asking for a
+        permission), there is no reprompt and Alexa decides when the session ends."""
         lines = list(reply.say)
         disclaimer = self._disclaimer_due()
         if disclaimer:
@@ -174,13 +204,17 @@ class Turn:
         lines += [self.texts.say(n) for n in self._notices]
         spoken = " ".join(lines + ([reply.ask] if reply.ask else []))
         builder = self.input.response_builder.speak(escape(spoken))
-        if reply.ask and not reply.end:
+        if reply.card:
+            builder.set_card(reply.card if isinstance(reply.card, Card)
+                             else SimpleCard(title=reply.card[0], content=reply.card[1]))
+        if directive is not None:
+            builder.add_directive(directive)
+        elif reply.ask and not reply.end:
             builder.ask(escape(reply.reprompt or reply.ask))
+            builder.set_should_end_session(False)
         else:
             self.expect_nothing()
-        if reply.card:
-            builder.set_card(SimpleCard(title=reply.card[0], content=reply.card[1]))
-        builder.set_should_end_session(bool(reply.end or not reply.ask))
+            builder.set_should_end_session(True)
         self.session["last"] = {"say": " ".join(lines)}
         return builder.response
 
