@@ -85,15 +85,16 @@ class LocalAlexaApis:
     def calls_to(self, prefix, method=None):
         return [c for c in self.calls if c.path.startswith(prefix) and (method is None or c.method == method)]
 
-    def due_between(self, start, end):
+    def go_off_between(self, start, end):
         """Reminders that go off after `start` and at or before `end` (aware datetimes),
-        oldest first, as (moment, spoken text)."""
+        oldest first, as (moment, spoken text); they are then COMPLETED, as on a device."""
         due = []
         for reminder in self.reminders.values():
             moment = trigger_moment(reminder)
-            if moment and start < moment <= end:
+            if reminder.get("status") == "ON" and moment and start < moment <= end:
                 texts = reminder["alertInfo"]["spokenInfo"]["content"]
                 due.append((moment, texts[0].get("text") or texts[0].get("ssml")))
+                reminder["status"] = "COMPLETED"
         return sorted(due)
 
     # --- the APIs ------------------------------------------------------------------------

@@ -2,14 +2,19 @@
 
 Type what you would say. Each line is understood with the skill's own interaction model
 (devkit.nlu), sent as a real Alexa request envelope to the real Lambda handler
-(lambda/app.py), and the answer is printed as Alexa would speak it. Episodes are kept in
-.local/store.sqlite3 between runs; the console's clock can travel in time.
+(lambda/app.py), and the answer is printed as Alexa would speak it. The console also plays
+Alexa's own part: it answers the skill's Settings API (the device's time zone) and
+Reminders API calls on loopback, asks you for the reminders permission when the skill
+wants it, and plays a reminder when the clock passes it. Episodes, reminders and the clock
+are kept in .local/ between runs.
 
 Commands:
-  :advance 2d | 5h | 30m   move the clock forward (days, hours, minutes; combine: 1d6h)
-  :time                    show the console's date and time
+  :advance 2d | 5h | 30m   move the clock forward (days, hours, minutes; combine: 1d6h);
+                           reminders due on the way go off
+  :time                    show the device's date and time
+  :tz America/Chicago      set the device's time zone (:tz none: the Settings API has none)
   :new                     end the session (the next line starts a new one)
-  :reset                   forget everything: stored episodes, clock, session
+  :reset                   forget everything: episodes, reminders, permission, clock
   :help                    this text
   :quit                    leave (Ctrl-D works too)
 """
@@ -20,15 +25,20 @@ import re
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from devkit import voice
 from devkit.alexa import Caller, Conversation
-from devkit.nlu import Model
+from devkit.alexa_apis import LocalAlexaApis
+from devkit.nlu import Model, normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE_DIR = Path(os.environ.get("BSC_CHAT_DIR") or ROOT / ".local")
 STORE = STATE_DIR / "store.sqlite3"
 STATE = STATE_DIR / "chat.json"
+DEFAULT_ZONE = "America/New_York"
+FRESH = {"offset_s": 0, "user_id": "amzn1.ask.account.LOCAL-CHAT-USER", "zone": DEFAULT_ZONE,
+         "granted": False, "reminders": {}}
 
 
 def load_handler():
@@ -44,26 +54,41 @@ class Console:
         self.out = out
         self.model = Model()
         self.state = self._load_state()
-        caller = Caller(user_id=self.state["user_id"])
+        self.apis = LocalAlexaApis(zone=self.state["zone"], granted=self.state["granted"],
+                                   reminders=dict(self.state["reminders"]))
+        endpoint = self.apis.start(STATE_DIR / "certs")
+        self.apis.trust()
+        caller = Caller(user_id=self.state["user_id"], api_endpoint=endpoint, api_token="local-console-token")
         self.talk = Conversation(handler, caller, now=self.now())
+        self.consent_token = None  # set while Alexa waits for a yes or no to a permission
+
+    def close(self):
+        self.apis.stop()
 
     # --- clock and state ---------------------------------------------------------------
 
     def now(self):
         return datetime.now(timezone.utc) + timedelta(seconds=self.state["offset_s"])
 
+    def local(self, moment):
+        return moment.astimezone(ZoneInfo(self.state["zone"])) if self.state["zone"] else moment
+
     def _load_state(self):
         try:
             state = json.loads(STATE.read_text())
-            if isinstance(state.get("offset_s"), (int, float)) and isinstance(state.get("user_id"), str):
-                return state
+            if isinstance(state, dict) and isinstance(state.get("offset_s"), (int, float)):
+                return {**FRESH, **state}
         except (OSError, ValueError):
             pass
-        return {"offset_s": 0, "user_id": "amzn1.ask.account.LOCAL-CHAT-USER"}
+        return dict(FRESH)
 
     def _save_state(self):
+        self.state.update(zone=self.apis.zone, granted=self.apis.granted, reminders=self.apis.reminders)
         STATE_DIR.mkdir(parents=True, exist_ok=True)
-        STATE.write_text(json.dumps(self.state))
+        STATE.write_text(json.dumps(self.state, indent=1))
+
+    def _clock(self):
+        return f"  clock: {self.local(self.now()):%A %d %B %Y, %I:%M %p} ({self.state['zone'] or 'UTC'})"
 
     # --- one line ----------------------------------------------------------------------
 
@@ -75,13 +100,30 @@ class Console:
         if line.startswith(":"):
             return self.command(line[1:].split())
         self.talk.now = self.now()
-        said = voice.say(self.talk, self.model, line)
-        if said.implied_invocation:
-            self.out(f"  (no open session: as if you said \"ask {self.model.invocation} {line}\")")
-        if said.heard.intent:
-            self.out(f"  [{said.heard.describe()}]")
-        self.show(said.turn)
+        if self.consent_token:
+            self._answer_consent(line)
+        else:
+            said = voice.say(self.talk, self.model, line, today=self.local(self.talk.now).date())
+            if said.implied_invocation:
+                self.out(f"  (no open session: as if you said \"ask {self.model.invocation} {line}\")")
+            if said.heard.intent:
+                self.out(f"  [{said.heard.describe()}]")
+            self.show(said.turn)
+        self._save_state()
         return True
+
+    def _answer_consent(self, line):
+        """Alexa's own consent dialog: yes grants the reminders permission."""
+        words = normalize(line)
+        if re.match(r"(yes|yeah|yep|sure|ok|okay|i do|i approve)\b", words):
+            self.apis.granted, status = True, "ACCEPTED"
+        elif re.match(r"(no|nope|nah|don't)\b", words):
+            status = "DENIED"
+        else:
+            status = "NOT_ANSWERED"
+        self.out(f"  [Alexa's consent answer: {status}]")
+        token, self.consent_token = self.consent_token, None
+        self.show(self.talk.permission_answer(status, token))
 
     def show(self, turn):
         if turn.response is None:
@@ -90,6 +132,15 @@ class Console:
         self.out(f"Alexa: {turn.speech}" if turn.speech else "Alexa: (silence)")
         if turn.card:
             self.out(f"  [card] {turn.card[0]}: {turn.card[1]}")
+        card = (turn.response.get("response") or {}).get("card") or {}
+        if card.get("type") == "AskForPermissionsConsent":
+            self.out(f"  [card in the Alexa app] allow: {', '.join(card.get('permissions', []))}")
+        for directive in turn.directives:
+            if directive.get("type") == "Connections.SendRequest" and directive.get("name") == "AskFor":
+                self.consent_token = directive.get("token")
+                self.out("Alexa (its own voice): Do you give Back Spasm Coach permission to create "
+                         "and edit reminders? (yes or no)")
+                return
         if turn.ends_session:
             self.out("  (session closed)")
         elif turn.reprompt:
@@ -103,12 +154,25 @@ class Console:
             delta = parse_delta("".join(args))
             if delta is None:
                 self.out("  usage: :advance 2d | 5h | 30m | 1d6h")
-            else:
-                self.state["offset_s"] += delta.total_seconds()
-                self._save_state()
-                self.out(f"  clock: {self.now():%A %d %B %Y, %H:%M} UTC")
+                return True
+            start = self.now()
+            self.state["offset_s"] += delta.total_seconds()
+            for moment, text in self.apis.go_off_between(start, self.now()):
+                self.out(f"  [reminder, {self.local(moment):%A %I:%M %p}] Alexa: {text}")
+            self.out(self._clock())
         elif name == "time":
-            self.out(f"  clock: {self.now():%A %d %B %Y, %H:%M} UTC")
+            self.out(self._clock())
+        elif name == "tz" and args:
+            zone = None if args[0].lower() == "none" else args[0]
+            try:
+                if zone:
+                    ZoneInfo(zone)
+            except (KeyError, ValueError):
+                self.out(f"  unknown time zone {zone!r}; try America/Chicago or Europe/London")
+                return True
+            self.apis.zone = self.state["zone"] = zone
+            voice.fresh_session(self.talk)  # the skill asks for the zone once a session
+            self.out(self._clock())
         elif name == "new":
             voice.fresh_session(self.talk)
             self.out("  (session ended; the next line starts a new one)")
@@ -116,11 +180,13 @@ class Console:
             voice.fresh_session(self.talk)
             from spasm_coach.storage.sqlite import SqliteStore
             SqliteStore(STORE).clear()
-            self.state["offset_s"] = 0
-            self._save_state()
+            self.state.update(offset_s=0)
+            self.apis.reminders.clear()
+            self.apis.granted = False
             self.out("  (everything forgotten; clock back to now)")
         else:
             self.out(__doc__.split("Commands:")[1].rstrip())
+        self._save_state()
         return True
 
 
@@ -137,18 +203,21 @@ def main():
     console = Console(load_handler())
     print("Back Spasm Coach, local console. Say \"open back spasm coach\", or \"ask back spasm "
           "coach ...\". :help lists commands, :quit leaves.")
-    print(f"  clock: {console.now():%A %d %B %Y, %H:%M} UTC")
+    print(console._clock())
     interactive = sys.stdin.isatty()
-    while True:
-        try:
-            line = input("you> ")
-        except (EOFError, KeyboardInterrupt):
-            print()
-            break
-        if not interactive:
-            print(line)
-        if not console.handle(line):
-            break
+    try:
+        while True:
+            try:
+                line = input("you> ")
+            except (EOFError, KeyboardInterrupt):
+                print()
+                break
+            if not interactive:
+                print(line)
+            if not console.handle(line):
+                break
+    finally:
+        console.close()
 
 
 if __name__ == "__main__":

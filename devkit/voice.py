@@ -16,8 +16,10 @@ class Said:
     implied_invocation: bool = False
 
 
-def say(conversation, model, words):
-    heard = model.understand(words, conversation.now.date())
+def say(conversation, model, words, today=None):
+    """Send `words`; `today` is the device's local date (Alexa resolves "yesterday" on the
+    device's calendar), the conversation clock's UTC date if not given."""
+    heard = model.understand(words, today or conversation.now.date())
     if heard.launch and not heard.intent:
         fresh_session(conversation)
         return Said(heard, conversation.launch())

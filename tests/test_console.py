@@ -47,3 +47,24 @@ def test_unknown_words_are_not_understood_like_on_a_device(tmp_path):
 def test_commands_are_explained(tmp_path):
     out = chat([":help", ":advance soon", ":time"], tmp_path)
     assert ":advance" in out and "usage" in out and "clock:" in out
+
+
+def test_a_reminder_set_by_voice_consent_goes_off_when_the_clock_passes_it(tmp_path):
+    out = chat([
+        ":tz America/Chicago",
+        "ask back spasm coach should i use ice or heat", "just now",
+        "yes",          # remind me when it's time to switch to heat
+        "yes",          # Alexa's own question: permission for reminders
+        "no",           # no check-in reminder
+        ":advance 2d1h",
+    ], tmp_path)
+    assert "Do you give Back Spasm Coach permission" in out
+    assert "[Alexa's consent answer: ACCEPTED]" in out and "I'll remind you to switch to heat at" in out
+    after = out.split(":advance 2d1h")[1]
+    assert "[reminder," in after and "It's time to switch from ice to heat for your back." in after
+
+
+def test_reminders_and_permission_survive_a_restart(tmp_path):
+    chat(["ask back spasm coach ice or heat", "just now", "yes", "yes", "no"], tmp_path)
+    out = chat(["ask back spasm coach what reminders do i have"], tmp_path)
+    assert "I'll remind you to switch to heat at" in out

@@ -449,13 +449,15 @@ def list_reminders(turn):
         alive = set()
     except reminders_api.Unavailable:
         return ask(turn, say("reminders_unreachable"))
-    lines = []
+    upcoming = []
     for kind_id, token in tokens.items():
         kind = turn.content.reminder_kinds.get(kind_id)
         if token not in alive or kind is None:
             turn.forget_reminder(kind_id)
             continue
-        at = reminders.moment(turn.content, kind, episode, turn.zone())
+        upcoming.append((reminders.moment(turn.content, kind, episode, turn.zone()), kind))
+    lines = []
+    for at, kind in sorted(upcoming, key=lambda item: item[0]):
         what = say(kind.what)
         if turn.clock_known:
             lines.append(say("reminders_listed", what=what, clock=speech.clock(turn.texts, at, turn.now())))
