@@ -1,15 +1,16 @@
-"""Alexa service APIs (Settings now; Reminders later), through ask-sdk's service clients.
+"""Alexa service APIs (Settings, Reminders): the transport under ask-sdk's service clients.
 
 ask-sdk's DefaultApiClient sends requests without a timeout, so one slow Alexa API call
-could eat the whole 8 seconds Alexa gives a turn. `TimedApiClient` is the same client
-with a connection pool and a timeout.
+could eat the whole 8 seconds Alexa gives a turn, and importing it loads `requests` at
+cold start even for turns that never call an API. `TimedApiClient` implements the same
+ask-sdk ApiClient interface with a connection pool, a timeout on every call, and
+`requests` imported on first use.
 """
 
-import functools
+import json
 import time
 
-import requests
-from ask_sdk_core.api_client import DefaultApiClient
+from ask_sdk_model.services import ApiClient, ApiClientResponse
 
 from . import log
 
@@ -18,17 +19,36 @@ from . import log
 API_TIMEOUT = (1.0, 1.5)
 
 
-class TimedApiClient(DefaultApiClient):
-    """DefaultApiClient with keep-alive connections and a timeout on every call."""
+class ApiCallFailed(Exception):
+    """The call did not get an HTTP answer (refused, timed out, TLS, not https)."""
+
+
+class TimedApiClient(ApiClient):
+    """An ask-sdk ApiClient: https only, keep-alive, a timeout on every call."""
 
     def __init__(self, timeout=API_TIMEOUT):
         self.timeout = timeout
-        self._session = requests.Session()
+        self._session = None
 
-    def _resolve_method(self, request):
-        if not request.method:
-            return super()._resolve_method(request)
-        return functools.partial(self._session.request, request.method.upper(), timeout=self.timeout)
+    def invoke(self, request):
+        if not str(request.url or "").startswith("https://"):
+            raise ApiCallFailed("Alexa APIs are only called over https")
+        if self._session is None:
+            import requests
+            self._session = requests.Session()
+        headers = {}
+        for name, value in request.headers or []:
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        body = request.body
+        if body is not None and "json" in str(headers.get("Content-type", "")):
+            body = json.dumps(body)
+        try:
+            answer = self._session.request(request.method, request.url, headers=headers, data=body,
+                                           timeout=self.timeout)
+        except Exception as error:  # connection refused, timeout, TLS, ...
+            raise ApiCallFailed(type(error).__name__) from None
+        return ApiClientResponse(headers=list(answer.headers.items()), status_code=answer.status_code,
+                                 body=answer.text)
 
 
 def client_factory(handler_input):

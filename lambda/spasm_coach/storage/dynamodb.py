@@ -32,6 +32,7 @@ class DynamoDbStore:
         self.table = table_name
         self.client = client or botocore.session.get_session().create_client(
             "dynamodb",
+            api_version="2012-08-10",  # saves botocore a search for the newest model
             region_name=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
             endpoint_url=endpoint_url,
             config=CLIENT_CONFIG,
