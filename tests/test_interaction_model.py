@@ -66,7 +66,7 @@ MAX_SAMPLE_CHARS = 200
 
 # What the skill's handlers rely on: intent -> {slot name: slot type}.
 HANDLER_INTENTS = {
-    "ReportSpasmIntent": {},
+    "ReportSpasmIntent": {"detail": "AMAZON.SearchQuery"},
     "SymptomIntent": {"sign": "RED_FLAG_SIGN"},
     "TopicIntent": {"topic": "ADVICE_TOPIC"},
     "CheckInIntent": {"status": "SPASM_STATUS"},

@@ -10,6 +10,7 @@ Pure Python: nothing here knows about Alexa or AWS.
 
 import json
 import os
+import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ class Level:
 class RedFlag:
     id: str
     level: Level
+    mentions: tuple = ()  # compiled patterns that find this flag in free words
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,11 @@ def cross_check(rules, locales):
         need_source(f"level {level['id']}", level["source"])
     for flag in rules["red_flags"]:
         need_source(f"red flag {flag['id']}", flag["source"])
+        for pattern in flag["mentions"]:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                found.append(f"red flag {flag['id']}: mention {pattern!r} is not a valid pattern ({error})")
         if flag["level"] not in levels:
             found.append(f"red flag {flag['id']}: unknown level {flag['level']!r}")
     asked = set()
@@ -221,7 +228,11 @@ def _index(rules, locales):
         level["id"]: Level(level["id"], level["rank"], level["say"], level.get("remind"), level["ends_session"])
         for level in rules["levels"]
     }
-    red_flags = {flag["id"]: RedFlag(flag["id"], levels[flag["level"]]) for flag in rules["red_flags"]}
+    red_flags = {
+        flag["id"]: RedFlag(flag["id"], levels[flag["level"]],
+                            tuple(re.compile(p, re.IGNORECASE) for p in flag["mentions"]))
+        for flag in rules["red_flags"]
+    }
     triage = tuple(
         Question(q["id"], q["say"], tuple(q["flags"]), red_flags[q["flags"][0]].level)
         for q in rules["triage"]

@@ -4,7 +4,11 @@ The questions and their urgency come from content/rules.json, most urgent first.
 is small and plain (it travels in Alexa session attributes between turns). Pure Python.
 """
 
+import re
 from dataclasses import asdict, dataclass, replace
+
+# Words that, just before a mention, turn it around: "no fever", "without chest pain".
+_NEGATIONS = frozenset({"no", "not", "without", "never", "don't", "doesn't", "didn't", "isn't", "aren't", "none"})
 
 
 @dataclass(frozen=True)
@@ -107,3 +111,19 @@ def _higher(content, current, new):
     if current not in content.levels:
         return new
     return new if content.levels[new].rank > content.levels[current].rank else current
+
+
+def mentioned_flags(content, text):
+    """Red flags that free words mention ("i lost control of my bowels"), most urgent
+    first. A mention right after a negation ("no chest pain") does not count."""
+    found = []
+    for flag in content.red_flags.values():
+        if any(_affirmed(match, text) for pattern in flag.mentions for match in pattern.finditer(text)):
+            found.append(flag)
+    found.sort(key=lambda flag: -flag.level.rank)
+    return [flag.id for flag in found]
+
+
+def _affirmed(match, text):
+    before = re.split(r"[.!?;,]", text[:match.start()])[-1]
+    return not _NEGATIONS.intersection(before.lower().split()[-4:])

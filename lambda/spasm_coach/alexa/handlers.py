@@ -12,7 +12,7 @@ from ask_sdk_core.dispatch_components import (
 )
 from ask_sdk_core.utils import get_intent_name, get_request_type
 
-from .. import care
+from .. import care, triage
 from . import flows, log, slots
 from .turn import TURN_KEY, Turn
 
@@ -77,6 +77,21 @@ class VolunteeredSignHandler(IntentHandler):
 
     def answer(self, turn, handler_input):
         return flows.volunteered_sign(turn, self._flag(handler_input))
+
+
+class MentionedSignHandler(AbstractRequestHandler):
+    """A red flag mentioned in words that reached us unresolved ("i lost control of my
+    bowels" as raw text, "i hurt my back in a car crash"): treated as volunteered."""
+
+    def can_handle(self, handler_input):
+        return get_request_type(handler_input) == "IntentRequest" and bool(self._flags(handler_input))
+
+    def _flags(self, handler_input):
+        text = slots.free_text(handler_input)
+        return triage.mentioned_flags(Turn.of(handler_input).content, text) if text else []
+
+    def handle(self, handler_input):
+        return flows.volunteered_sign(Turn.of(handler_input), self._flags(handler_input)[0])
 
 
 # --- answers to our questions ----------------------------------------------------------
@@ -339,6 +354,7 @@ def apology(builder, content):
 
 HANDLERS = (
     VolunteeredSignHandler,
+    MentionedSignHandler,
     TriageAnswerHandler,
     SpasmNowAnswerHandler,
     SameEpisodeAnswerHandler,

@@ -35,3 +35,24 @@ def value_id(handler_input, name, known):
     spoken = value(handler_input, name)
     candidate = spoken.lower().replace(" ", "_") if spoken else None
     return candidate if candidate in known else None
+
+
+def free_text(handler_input):
+    """Words of this request that reached us unresolved: slot values that are neither
+    matched custom values nor Alexa-resolved dates, times or durations (a client that
+    sends raw words, AMAZON.SearchQuery, a custom value Alexa could not match)."""
+    from .. import spoken_time
+    intent = getattr(handler_input.request_envelope.request, "intent", None)
+    texts = []
+    for slot in (getattr(intent, "slots", None) or {}).values():
+        text = getattr(slot, "value", None)
+        if not isinstance(text, str) or not text.strip():
+            continue
+        resolutions = getattr(getattr(slot, "resolutions", None), "resolutions_per_authority", None) or []
+        if any(getattr(getattr(r, "status", None), "code", None) == StatusCode.ER_SUCCESS_MATCH for r in resolutions):
+            continue
+        value = text.strip()
+        if spoken_time.is_alexa_date(value) or spoken_time.is_alexa_time(value) or spoken_time.is_alexa_duration(value):
+            continue
+        texts.append(value)
+    return " ".join(texts)
