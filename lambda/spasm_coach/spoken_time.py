@@ -50,6 +50,12 @@ _MERIDIEMS = {"am": "am", "in the morning": "am", "this morning": "am",
               "at night": "night", "last night": "night"}
 _PARTS_OF_DAY = {"morning": "MO", "afternoon": "AF", "evening": "EV", "tonight": "EV",
                  "night": "NI", "overnight": "NI", "middle of the night": "NI"}
+# Daily moments people name instead of a time. Alexa does not resolve these; only scan
+# finds them (the latest moment they could mean is what onset rounding needs anyway).
+_DAILY_MOMENTS = {"woke up": "MO", "got up": "MO", "waking up": "MO", "getting up": "MO",
+                  "first thing": "MO", "breakfast": "MO", "lunchtime": "12:00", "lunch": "12:00",
+                  "dinnertime": "EV", "dinner": "EV", "supper": "EV", "bedtime": "NI",
+                  "went to bed": "NI", "going to bed": "NI"}
 _PART_LEADS = ("in the", "this", "during the", "at", "last", "early", "late",
                "early in the", "late in the")
 
@@ -385,6 +391,10 @@ def scan(text: str, today: datetime.date) -> dict[str, str]:
         if value:
             found[key] = value
             rest = f"{rest[:span[0]]} | {rest[span[1]:]}"  # used words can't match again
+    if "time" not in found:
+        moment = _regex(rf"\b(?P<moment>{_alt(_DAILY_MOMENTS)})\b").search(rest)
+        if moment:
+            found["time"] = _DAILY_MOMENTS[moment["moment"]]
     hint = "date" not in found and _regex(_DAY_HINTS).search(normalized)
     if hint:
         found["date"] = (today - datetime.timedelta(days=1 if hint["rel"] else 0)).isoformat()

@@ -197,6 +197,10 @@ def test_to_number(words, expected):
 @pytest.mark.parametrize("text, expected", [
     ("it started yesterday evening", {"date": "2026-11-24", "time": "EV"}),
     ("i hurt it lifting boxes two days ago", {"duration": "P2D"}),
+    ("around lunchtime", {"time": "12:00"}),
+    ("when i woke up", {"time": "MO"}),
+    ("this morning when i woke up", {"date": "2026-11-25", "time": "MO"}),
+    ("yesterday at dinner", {"date": "2026-11-24", "time": "EV"}),
     ("it's been about an hour and a half", {"duration": "PT1H30M"}),
     ("just now", {"date": "PRESENT_REF"}),
     ("right now", {"date": "PRESENT_REF"}),
