@@ -48,3 +48,44 @@ def lambda_entry(lambda_env, monkeypatch):
             monkeypatch.setenv(name, value)
         return runpy.run_path(str(APP), run_name="app")["handler"]
     return cold_start
+
+
+@pytest.fixture(scope="session")
+def serve_skill(dynamodb_local):
+    """Start devkit/serve.py (HTTP around lambda/app.py's handler) in its own process, on a
+    fresh table of DynamoDB Local; returns its URL. Stopped at the end of the session."""
+    import subprocess
+    import sys
+    import threading
+
+    from devkit.dynamodb_local import clean_environment
+
+    processes = []
+
+    def start(skill_id, time_zone):
+        name = f"bsc-e2e-{uuid.uuid4().hex[:8]}"
+        dynamodb_local.create_table(name, table_definition())
+        env = clean_environment({**dynamodb_local.environment(name), "SKILL_ID": skill_id,
+                                 "DATA_TTL_DAYS": "30", "PYTHONUNBUFFERED": "1"})
+        process = subprocess.Popen(
+            [sys.executable, "-m", "devkit.serve", "--port", "0", "--time-zone", time_zone],
+            cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        processes.append(process)
+        first = []
+        reader = threading.Thread(target=lambda: first.append(process.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(timeout=60)
+        if not first or not first[0].startswith("listening on "):
+            process.kill()
+            raise RuntimeError(f"devkit.serve did not start: {first} {process.stderr.read()}")
+        return first[0].split()[-1]
+
+    yield start
+    for process in processes:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
