@@ -65,3 +65,17 @@ def test_the_endpoint_is_written_into_skill_json_and_nothing_else_changes(tmp_pa
                if line[:1] in "+-" and line[:3] not in ("+++", "---")]
     assert len(changed) <= 6, changed  # "custom": {} becomes four lines; nothing else moves
     assert skill_lint.problems(tmp_path / "skill-package") == []
+
+
+def test_console_events_are_made_out_to_the_skill(monkeypatch, tmp_path):
+    from devkit import console_events
+    from tests.test_handlers import SKILL_ID
+    monkeypatch.setattr(console_events, "OUT", tmp_path)
+    mine = "amzn1.ask.skill.12345678-aaaa-bbbb-cccc-1234567890ab"
+    assert console_events.main([mine]) == 0
+    written = sorted(tmp_path.glob("*.json"))
+    assert [p.name for p in written] == sorted(p.name for p in console_events.EVENTS.glob("*.json"))
+    for path in written:
+        text = path.read_text()
+        assert SKILL_ID not in text and text.count(mine) >= 1
+    assert console_events.main(["not-a-skill-id"]) == 2
