@@ -20,6 +20,7 @@ What it checks:
 """
 
 import ast
+import functools
 import json
 import re
 import sys
@@ -92,30 +93,36 @@ def normalize(text):
     return " ".join(re.sub(r"[^\w' {}.]|(?<!\w)\.|\.(?!\w)", " ", text.lower()).split())
 
 
-def slot_patterns(model, intent):
-    """{slot name: regex}: a custom type's values and synonyms, anything for AMAZON.* types."""
-    values = {slot_type["name"]: [normalize(text) for value in slot_type.get("values", [])
-                                  for text in [value["name"]["value"], *value["name"].get("synonyms", [])]]
+def slot_values(model, intent):
+    """{slot name: the phrases a custom type accepts}; AMAZON.* types accept anything (None)."""
+    values = {slot_type["name"]: {normalize(text) for value in slot_type.get("values", [])
+                                  for text in [value["name"]["value"], *value["name"].get("synonyms", [])]}
               for slot_type in model.get("types", [])}
-    return {slot["name"]: "(?:" + "|".join(map(re.escape, values[slot["type"]])) + ")"
-            if slot["type"] in values else "(?:.+)" for slot in intent.get("slots", [])}
+    return {slot["name"]: values.get(slot["type"]) for slot in intent.get("slots", [])}
 
 
-def sample_pattern(sample, slots):
+@functools.lru_cache(maxsize=None)
+def sample_pattern(sample):
+    """(regex with one group a slot, the slots in order) for a sample utterance."""
     parts = re.split(r"(\{[^{}]+\})", normalize(sample))
-    return re.compile("".join(slots.get(part[1:-1], "(?:.+)") if part.startswith("{") else re.escape(part)
-                              for part in parts))
+    slots = [part[1:-1] for part in parts if part.startswith("{")]
+    return re.compile("".join("(.+)" if part.startswith("{") else re.escape(part) for part in parts)), slots
 
 
 def matching_intents(model, utterance):
-    """The intents with a sample that `utterance` matches; a sample that is nothing but a
-    slot ("{date}") matches everything, so it does not count."""
+    """The intents with a sample that `utterance` matches, slot values included; a sample
+    that is nothing but a slot ("{date}") matches everything, so it does not count."""
     said = normalize(utterance)
     found = set()
     for intent in model["intents"]:
-        slots = slot_patterns(model, intent)
+        accepts = slot_values(model, intent)
         for sample in intent.get("samples", []):
-            if re.sub(r"\{[^{}]+\}", "", sample).strip() and sample_pattern(sample, slots).fullmatch(said):
+            if not re.sub(r"\{[^{}]+\}", "", sample).strip():
+                continue
+            pattern, slots = sample_pattern(sample)
+            match = pattern.fullmatch(said)
+            if match and all(accepts.get(slot) is None or value.strip() in accepts[slot]
+                             for slot, value in zip(slots, match.groups())):
                 found.add(intent["name"])
     return found
 
