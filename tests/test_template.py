@@ -124,8 +124,11 @@ def test_every_environment_variable_is_one_the_code_reads(source):
 def test_content_travels_as_a_layer_found_through_bsc_content_dir(source):
     function = only(source, "AWS::Serverless::Function")
     (layer_name,) = resources_of(source, "AWS::Serverless::LayerVersion")
+    layer = source["Resources"][layer_name]["Properties"]
     assert function["Layers"] == [{"Ref": layer_name}]
-    assert source["Resources"][layer_name]["Properties"]["ContentUri"] == "content/"
+    assert layer["ContentUri"] == "content/"
+    assert layer["CompatibleRuntimes"] == [function["Runtime"]]
+    assert layer["CompatibleArchitectures"] == function["Architectures"]
     assert function["Environment"]["Variables"]["BSC_CONTENT_DIR"] == "/opt"  # where layers land
 
 
