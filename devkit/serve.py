@@ -5,12 +5,14 @@ calls lambda/app.py's `handler` through Lambda, never this.
     python -m devkit.serve [--port 0] [--time-zone America/Chicago]
 
 POST /          a request envelope in, the handler's response envelope out (JSON)
-GET  /v2/devices/<id>/settings/System.timeZone
-                a stand-in for Alexa's Settings API, answering --time-zone, so requests
-                whose apiEndpoint points here never reach the real Alexa API
 
-The first line printed is "listening on http://127.0.0.1:<port>". The handler is imported
-exactly as Lambda imports it, with this process's environment (TABLE_NAME and so on).
+It also starts devkit.alexa_apis, the local HTTPS stand-in for Alexa's Settings and
+Reminders APIs (device time zone --time-zone, reminders permission granted), so envelopes
+whose apiEndpoint points there never reach the real Alexa API.
+
+The first line printed is "listening on http://127.0.0.1:<port> apis https://127.0.0.1:<port>".
+The handler is imported exactly as Lambda imports it, with this process's environment
+(TABLE_NAME and so on).
 """
 
 import argparse
@@ -18,12 +20,13 @@ import json
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import tempfile
+
 import devkit  # noqa: F401  (puts lambda/ on the import path)
+from devkit.alexa_apis import LocalAlexaApis
 
-SETTINGS_PATH = "/settings/System.timeZone"
 
-
-def make_server(handler, port=0, time_zone="America/New_York"):
+def make_server(handler, port=0):
     class Endpoint(BaseHTTPRequestHandler):
         def do_POST(self):
             length = int(self.headers.get("Content-Length") or 0)
@@ -32,11 +35,6 @@ def make_server(handler, port=0, time_zone="America/New_York"):
             except ValueError:
                 return self._send(400, {"error": "body is not JSON"})
             self._send(200, handler(event, None))
-
-        def do_GET(self):
-            if self.path.startswith("/v2/devices/") and self.path.endswith(SETTINGS_PATH):
-                return self._send(200, time_zone)
-            self._send(404, {"error": "not found"})
 
         def _send(self, status, body):
             data = json.dumps(body).encode()
@@ -58,15 +56,19 @@ def main(argv=None):
     parser.add_argument("--time-zone", default="America/New_York",
                         help="what the Settings API stand-in answers")
     args = parser.parse_args(argv)
+    apis = LocalAlexaApis(zone=args.time_zone, granted=True)
+    apis_endpoint = apis.start(tempfile.mkdtemp(prefix="bsc-apis-"))
+    apis.trust()
     import app
-    server = make_server(app.handler, args.port, args.time_zone)
-    print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
+    server = make_server(app.handler, args.port)
+    print(f"listening on http://127.0.0.1:{server.server_address[1]} apis {apis_endpoint}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+        apis.stop()
     return 0
 
 

@@ -53,7 +53,8 @@ def lambda_entry(lambda_env, monkeypatch):
 @pytest.fixture(scope="session")
 def serve_skill(dynamodb_local):
     """Start devkit/serve.py (HTTP around lambda/app.py's handler) in its own process, on a
-    fresh table of DynamoDB Local; returns its URL. Stopped at the end of the session."""
+    fresh table of DynamoDB Local, with devkit.alexa_apis beside it; returns (skill URL,
+    Alexa API endpoint). Stopped at the end of the session."""
     import subprocess
     import sys
     import threading
@@ -79,7 +80,8 @@ def serve_skill(dynamodb_local):
         if not first or not first[0].startswith("listening on "):
             process.kill()
             raise RuntimeError(f"devkit.serve did not start: {first} {process.stderr.read()}")
-        return first[0].split()[-1]
+        words = first[0].split()
+        return words[2], words[4]  # the skill's URL, the Alexa APIs' endpoint
 
     yield start
     for process in processes:

@@ -28,8 +28,8 @@ def played(serve_skill):
     node = shutil.which("node")
     assert node, "node is needed for the virtual-alexa tests (make test installs the npm packages)"
     assert (ROOT / "node_modules" / "virtual-alexa").is_dir(), "run `npm ci` (make test does)"
-    url = serve_skill(DATA["skill_id"], DATA["time_zone"])
-    result = subprocess.run([node, str(DRIVER), url, str(MODEL), str(HERE / "conversations.json")],
+    url, apis = serve_skill(DATA["skill_id"], DATA["time_zone"])
+    result = subprocess.run([node, str(DRIVER), url, str(MODEL), str(HERE / "conversations.json"), apis],
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, f"drive.js failed:\n{result.stderr}"
     return {conversation["name"]: conversation["turns"] for conversation in json.loads(result.stdout)}

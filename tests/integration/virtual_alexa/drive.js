@@ -2,15 +2,15 @@
 // it matches each phrase against our en-US interaction model, builds the request envelope
 // and POSTs it to the skill's URL (devkit/serve.py around lambda/app.py's handler).
 //
-//   node drive.js <skill-url> <interaction-model.json> <conversations.json>
+//   node drive.js <skill-url> <interaction-model.json> <conversations.json> <alexa-api-endpoint>
 //
 // Prints one JSON document: for each conversation, what each turn sent and heard. It
 // judges nothing: the expectations are checked by tests/integration/test_virtual_alexa.py.
 //
 // Each conversation gets its own emulated user and device. Its clock starts at `start`
 // and moves with {"wait": "2d"} (d, h, m): every request's timestamp is set from it, and
-// the device's Alexa API endpoint points at the skill URL's Settings API stand-in, so no
-// request ever leaves this machine.
+// the device's Alexa API endpoint points at the local Settings and Reminders stand-in that
+// devkit/serve.py starts, so no request ever leaves this machine.
 "use strict";
 
 const fs = require("fs");
@@ -42,19 +42,23 @@ function slotsOf(request) {
   return out;
 }
 
-async function play(skillUrl, modelFile, conversation, skillId) {
+async function play(skillUrl, modelFile, conversation, skillId, apiEndpoint) {
   const alexa = VirtualAlexa.Builder()
     .applicationID(skillId)
     .interactionModelFile(modelFile)
     .skillURL(skillUrl)
     .locale("en-US")
     .create();
+  if (conversation.device) {
+    // With a device id, virtual-alexa adds apiEndpoint and apiAccessToken to requests.
+    alexa.context().device().setID(`amzn1.ask.device.E2E-${conversation.device}`);
+  }
   let clock = Date.parse(conversation.start);
   let sent = null;
   alexa.filter((request) => {
     request.request.timestamp = alexaTime(clock);
     if (request.context.System.apiEndpoint) {
-      request.context.System.apiEndpoint = skillUrl.replace(/\/$/, "");
+      request.context.System.apiEndpoint = apiEndpoint;
     }
     sent = request;
   });
@@ -94,7 +98,7 @@ async function play(skillUrl, modelFile, conversation, skillId) {
 }
 
 async function main() {
-  const [skillUrl, modelFile, conversationsFile] = process.argv.slice(2);
+  const [skillUrl, modelFile, conversationsFile, apiEndpoint] = process.argv.slice(2);
   if (!conversationsFile) {
     console.error("usage: node drive.js <skill-url> <interaction-model.json> <conversations.json>");
     process.exit(2);
@@ -102,7 +106,7 @@ async function main() {
   const data = JSON.parse(fs.readFileSync(conversationsFile, "utf8"));
   const results = [];
   for (const conversation of data.conversations) {
-    results.push(await play(skillUrl, modelFile, { start: data.start, ...conversation }, data.skill_id));
+    results.push(await play(skillUrl, modelFile, { start: data.start, ...conversation }, data.skill_id, apiEndpoint));
   }
   process.stdout.write(JSON.stringify(results, null, 1) + "\n");
 }
