@@ -1,0 +1,1 @@
+"""Property-based tests over the Lambda handler with generated Alexa envelopes."""
