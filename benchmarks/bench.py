@@ -2,8 +2,8 @@
 are (benchmarks/baseline/), measured side by side in one run, so the figures that matter
 are ratios that hold on a noisy machine::
 
-    python -m benchmarks.bench [--runs 20] [--conversations 50] [--rounds 2] [--python PATH]
-                               [--out benchmarks/results] [--readme] [--smoke]
+    python -m benchmarks.bench [--runs 20] [--conversations 50] [--rounds 2] [--memory-turns 1000]
+                               [--python PATH] [--out benchmarks/results] [--readme] [--smoke]
 
 What it does, in order:
   1. Builds both Lambda packages for the function's runtime and architecture
@@ -22,9 +22,12 @@ What it does, in order:
      first LaunchRequest of a new user. Then the same cold start cut into stages.
   5. Warm turns: in-process conversations (benchmarks/conversations.py), `--rounds`
      processes per skill in ABBA order, each playing the tour once (round trips of every
-     turn type) and `--conversations` timed conversations on DynamoDB Local, then as
-     many with the DynamoDB client stubbed at the botocore level; peak RSS after them.
-  6. Writes `latest.json` and `latest.md` into --out, prints the tables, and with
+     turn type, and whether each turn changed the stored item) and `--conversations`
+     timed conversations on DynamoDB Local, then as many with the DynamoDB client
+     stubbed at the botocore level. Each turn is timed on the wall clock and in CPU time.
+  6. Memory: one process per skill, peak RSS after its cold start and after
+     `--memory-turns` warm turns (the main conversation replayed, nothing else loaded).
+  7. Writes `latest.json` and `latest.md` into --out, prints the tables, and with
      --readme puts the summary table into README.md.
 
 --smoke runs every step once (one cold run, one conversation), for CI: it checks that
@@ -479,7 +482,9 @@ def markdown(results):
         "",
         f"`{meta['command']}` on {meta['date']}: {meta['machine']}; {meta['python']}; botocore "
         f"{meta['botocore']}, boto3 {meta['boto3']}; DynamoDB Local {meta['dynamodb_local']} on loopback; "
-        f"commit {meta['commit']}. {meta['settings']}. Wall time {meta['wall_s']:.0f} s.",
+        f"commit {meta['commit']}. {meta['settings']}. Wall time {meta['wall_s']:.0f} s; load average "
+        f"{meta['load_average'][0]:g} at the start, {meta['load_average'][1]:g} at the end (other work on the "
+        f"machine shows in wall-clock figures, less in CPU time and ratios).",
         "",
         "## Summary",
         "",
@@ -571,7 +576,7 @@ def update_readme(table, command, readme=README):
 
 # --- main -----------------------------------------------------------------------------
 
-def metadata(args, python, wall_s):
+def metadata(args, python, wall_s, load_before):
     version = subprocess.run([python, "-c", "import sys, platform; print(platform.python_implementation(), "
                               "platform.python_version())"], capture_output=True, text=True).stdout.strip()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
@@ -594,6 +599,7 @@ def metadata(args, python, wall_s):
         "commit": commit + (" (with uncommitted changes)" if dirty else ""),
         "settings": settings,
         "wall_s": wall_s,
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
 
 
@@ -615,7 +621,7 @@ def main(argv=None):
     if args.smoke:
         args.runs, args.conversations, args.rounds, args.warmup, args.memory_turns = 1, 1, 1, 1, 10
     args.command = "make bench" if args.readme else "python -m benchmarks.bench " + " ".join(argv or sys.argv[1:])
-    started = time.perf_counter()
+    started, load_before = time.perf_counter(), os.getloadavg()[0]
 
     print("== packages", flush=True)
     packages = build_packages(args.work)
@@ -635,7 +641,7 @@ def main(argv=None):
     results.update(cold=summarize_cold(cold), cold_stages=summarize_stages(stages), warm=summarize_warm(warm),
                    memory=memory)
     results["targets"] = evaluate_targets(results)
-    results["meta"] = metadata(args, args.python, time.perf_counter() - started)
+    results["meta"] = metadata(args, args.python, time.perf_counter() - started, load_before)
     results["raw"] = {"cold": cold}
 
     report = markdown(results)

@@ -1,4 +1,4 @@
-"""The measured process: `python -S benchmarks/probe.py MODE CONFIG_JSON`, started by
+"""The measured process: `python -S -B benchmarks/probe.py MODE CONFIG_JSON`, started by
 benchmarks/bench.py, never imported. It prints one JSON line of figures.
 
 Modes:
@@ -29,7 +29,7 @@ botocore and boto3 both make clients), so both skills are counted the same way.
 import sys
 import time
 
-import json
+import json  # the one import ahead of the entry's; both skills import it anyway
 
 READS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"})
 WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
@@ -260,7 +260,6 @@ def warm(config):
     handler = load_entry(config)
     response = handler(config["event"], None)
     check_answer(response, config["expect"])
-    after_cold = usage()["peak_rss_mib"]
 
     from benchmarks.conversations import CONVERSATIONS
     steps = CONVERSATIONS[config["skill"]]
@@ -312,7 +311,6 @@ def warm(config):
 
     local = {}
     measure(config["conversations"], local)
-    after_warm, warm_turns = usage()["peak_rss_mib"], timings["turns"]
 
     stubbed = {}
     for round_ in ("warm-up", "measured"):
@@ -323,10 +321,8 @@ def warm(config):
             if probe.replay:
                 raise SystemExit(f"stub: {len(probe.replay)} recorded responses were not asked for")
     probe.replay = None
-    return {
-        "tour": tour, "dynamodb_local": local, "stubbed": stubbed, "envelopes": envelopes,
-        "peak_rss_mib_after_cold": after_cold, "peak_rss_mib_after_warm": after_warm, "warm_turns": warm_turns,
-    }
+    return {"tour": tour, "dynamodb_local": local, "stubbed": stubbed, "envelopes": envelopes,
+            "turns": timings["turns"]}
 
 
 if __name__ == "__main__":
