@@ -635,7 +635,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.smoke:
         args.runs, args.conversations, args.rounds, args.warmup, args.memory_turns = 1, 1, 1, 1, 10
-    args.command = "make bench" if args.readme else "python -m benchmarks.bench " + " ".join(argv or sys.argv[1:])
+    given = sys.argv[1:] if argv is None else list(argv)
+    args.command = "make bench" if given == ["--readme"] else " ".join(["python -m benchmarks.bench", *given])
     started, load_before = time.perf_counter(), os.getloadavg()[0]
 
     print("== packages", flush=True)
