@@ -23,11 +23,14 @@ class FlakyStore:
         self.store, self.failing, self.attempts = SqliteStore(path), set(failing), []
 
     def __getattr__(self, name):
-        def call(*args):
+        if name not in ("load", "update", "delete"):
+            raise AttributeError(name)
+
+        def call(*args, **kwargs):
             self.attempts.append(name)
             if name in self.failing:
                 raise StoreUnavailable(f"{name} failed")
-            return getattr(self.store, name)(*args)
+            return getattr(self.store, name)(*args, **kwargs)
         return call
 
 

@@ -24,15 +24,16 @@ RECENT_NOW = "now"  # the ONSET_RECENT slot value for "just now", "a moment ago"
 class TurnInterceptor(AbstractRequestInterceptor):
     """Builds the Turn for this request and tags log lines with it."""
 
-    def __init__(self, content):
+    def __init__(self, content, adapter=None):
         self.content = content
+        self.adapter = adapter
 
     def process(self, handler_input):
         envelope = handler_input.request_envelope
         request_type = get_request_type(handler_input)
         intent = get_intent_name(handler_input) if request_type == "IntentRequest" else None
         log.info(event="request", request_type=request_type, intent=intent)
-        handler_input.attributes_manager.request_attributes[TURN_KEY] = Turn(handler_input, self.content)
+        handler_input.attributes_manager.request_attributes[TURN_KEY] = Turn(handler_input, self.content, self.adapter)
 
 
 class IntentHandler(AbstractRequestHandler):

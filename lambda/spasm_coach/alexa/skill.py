@@ -21,9 +21,10 @@ class SpasmCoach:
         for handler in handlers.HANDLERS:
             builder.add_request_handler(handler())
         builder.add_exception_handler(handlers.ErrorHandler(content))
-        builder.add_global_request_interceptor(handlers.TurnInterceptor(content))
+        builder.add_global_request_interceptor(handlers.TurnInterceptor(content, adapter))
         self.skill = builder.create()
         self.content = content
+        self.adapter = adapter
         self.skill_id = skill_id or None
 
     def __call__(self, event, context=None):

@@ -4,6 +4,10 @@ botocore rather than boto3: `import boto3` also loads s3transfer and builds reso
 models, about 100 ms of cold start that a three-call store does not need. The item layout:
 partition key `user_key` (string), the user's attributes as top-level attributes,
 `expires_at` (number, the table's TTL attribute) and `version` (number, counts writes).
+
+Writes are conditional on the version the turn read (optimistic concurrency): when another
+device wrote in between, the write fails with `Conflict` and nothing is changed, and the
+turn re-reads and re-applies what it did (alexa/turn.py).
 """
 
 import os
@@ -12,7 +16,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .adapter import StoreUnavailable
+from .adapter import ANY_VERSION, Conflict, StoreUnavailable
 
 KEY = "user_key"
 RESERVED = frozenset({KEY, "expires_at", "version"})
@@ -39,14 +43,17 @@ class DynamoDbStore:
         )
 
     def load(self, key):
-        """(attributes, expires_at) of the user's record; ({}, None) when there is none."""
+        """(attributes, expires_at, version) of the user's record; ({}, None, None) when
+        there is none."""
         item = self._call("get_item", Key={KEY: {"S": key}}, ConsistentRead=True).get("Item") or {}
         data = {name: decode(value) for name, value in item.items() if name not in RESERVED}
-        expires = item.get("expires_at")
-        return data, int(decode(expires)) if expires else None
+        expires, version = item.get("expires_at"), item.get("version")
+        return data, int(decode(expires)) if expires else None, int(decode(version)) if version else None
 
-    def update(self, key, changed, removed, expires_at):
-        """Set `changed`, remove `removed` and push the expiry, in one atomic UpdateItem."""
+    def update(self, key, changed, removed, expires_at, expected_version=ANY_VERSION):
+        """Set `changed`, remove `removed`, push the expiry and count the write, in one
+        atomic UpdateItem; the new version. With `expected_version` (None: no record yet)
+        the write happens only if the record is still at that version, else `Conflict`."""
         names, values, sets = {"#exp": "expires_at", "#ver": "version"}, {}, []
         for index, (name, value) in enumerate(sorted(changed.items())):
             _check_name(name)
@@ -60,17 +67,43 @@ class DynamoDbStore:
                 _check_name(name)
                 names[f"#r{index}"] = name
             expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removed)))
-        self._call("update_item", Key={KEY: {"S": key}}, UpdateExpression=expression,
-                   ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+        condition = _version_condition(expected_version, names, values)
+        answer = self._call("update_item", Key={KEY: {"S": key}}, UpdateExpression=expression,
+                            ExpressionAttributeNames=names, ExpressionAttributeValues=values,
+                            ReturnValues="UPDATED_NEW", **condition)
+        return int(decode(answer["Attributes"]["version"]))
 
-    def delete(self, key):
-        self._call("delete_item", Key={KEY: {"S": key}})
+    def delete(self, key, expected_version=ANY_VERSION):
+        """Delete the record; with `expected_version`, only if it is still at that version
+        (else `Conflict`). Deleting a record that is not there is not an error."""
+        names, values = {}, {}
+        condition = _version_condition(expected_version, names, values)
+        extra = {"ExpressionAttributeNames": names} if names else {}
+        if values:
+            extra["ExpressionAttributeValues"] = values
+        self._call("delete_item", Key={KEY: {"S": key}}, **condition, **extra)
 
     def _call(self, operation, **params):
         try:
             return getattr(self.client, operation)(TableName=self.table, **params)
-        except (BotoCoreError, ClientError) as error:
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise Conflict(f"dynamodb {operation}: the record changed") from None
             raise StoreUnavailable(f"dynamodb {operation}: {type(error).__name__}") from error
+        except BotoCoreError as error:
+            raise StoreUnavailable(f"dynamodb {operation}: {type(error).__name__}") from error
+
+
+def _version_condition(expected_version, names, values):
+    """The ConditionExpression argument for a write that expects `expected_version`
+    (adding what it needs to `names` and `values`)."""
+    if expected_version is ANY_VERSION:
+        return {}
+    names["#ver"] = "version"
+    if expected_version is None:
+        return {"ConditionExpression": "attribute_not_exists(#ver)"}
+    values[":expected"] = encode(expected_version)
+    return {"ConditionExpression": "#ver = :expected"}
 
 
 def _check_name(name):
