@@ -2,7 +2,8 @@
 
 Built once per container (`SpasmCoach(...)` in app.py). Each call deserializes the event
 into ask-sdk-model's RequestEnvelope, refuses envelopes it cannot use and requests for
-another skill (before any storage or API call), and runs the ask-sdk skill.
+another skill (before any storage or API call), and runs the ask-sdk skill within the
+turn's I/O budget (spasm_coach/budget.py).
 """
 
 import json
@@ -12,6 +13,7 @@ from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from ask_sdk_model.response import Response
 from ask_sdk_model.ui import SsmlOutputSpeech
 
+from .. import budget
 from . import handlers, log
 
 
@@ -38,7 +40,8 @@ class SpasmCoach:
             log.warning(event="rejected", reason="skill_id")
             return None
         try:
-            response = self.skill.invoke(request_envelope=envelope, context=context)
+            with budget.turn(store_op_s=getattr(self.adapter, "worst_case_s", 0.0)):
+                response = self.skill.invoke(request_envelope=envelope, context=context)
             return self.skill.serializer.serialize(response)
         except Exception as error:  # the skill's own error handler failed too
             log.warning(event="unhandled", error=type(error).__name__, reason="invoke")
