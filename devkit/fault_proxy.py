@@ -81,6 +81,7 @@ class FaultProxy:
         self.tls = tls
         self.delay = delay
         self.mode = "pass"
+        self._plan = None  # (requests still to pass, requests still to fault), or None: all
         self.seen = Counter()
         self.port = None
         self._listener = None
@@ -129,11 +130,15 @@ class FaultProxy:
     def __exit__(self, *exc):
         self.stop()
 
-    def set_mode(self, mode):
-        """Misbehave in `mode` from now on (see MODES); open connections are dropped."""
+    def set_mode(self, mode, times=None, skip=0):
+        """Misbehave in `mode` from now on (see MODES); open connections are dropped. With
+        `times`, only that many requests get the fault (after `skip` requests that pass),
+        then everything passes again: a transient failure. (`times` and `skip` count
+        requests, so they suit the modes that let a connection be made.)"""
         if mode not in self.modes:
             raise ValueError(f"{mode!r} is not a mode of a {self.flavour} proxy: {self.modes}")
         with self._lock:
+            self._plan = (skip, times) if times is not None else None
             previous, self.mode = self.mode, mode
             self._changed.set()
             self._changed = threading.Event()
@@ -186,7 +191,7 @@ class FaultProxy:
                 if request is None:
                     return
                 with self._lock:
-                    mode, changed = self.mode, self._changed
+                    mode, changed = self._next_mode(), self._changed
                     self.seen[mode] += 1
                 if mode in ("close", "refuse", "blackhole"):
                     return
@@ -218,6 +223,19 @@ class FaultProxy:
                         pass
             with self._lock:
                 self._connections.discard(client)
+
+    def _next_mode(self):
+        """The mode for the request arriving now (called under the lock)."""
+        if self._plan is None:
+            return self.mode
+        skip, times = self._plan
+        if skip > 0:
+            self._plan = (skip - 1, times)
+            return "pass"
+        if times > 0:
+            self._plan = (0, times - 1)
+            return self.mode
+        return "pass"
 
     def _connect_upstream(self):
         sock = socket.create_connection(self.upstream, timeout=IO_TIMEOUT_S)
@@ -302,8 +320,11 @@ class _MessageReader:
 
 
 def _listen(port, backlog):
+    """A listening socket on `port`. SO_REUSEPORT (which accepted connections inherit) lets
+    the port be listened on again while connections accepted earlier are still closing."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind(("127.0.0.1", port))
     sock.listen(backlog)
     return sock
