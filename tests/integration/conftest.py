@@ -91,3 +91,12 @@ def serve_skill(dynamodb_local):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.integration import figures
+    lines = figures.summary()
+    if lines:
+        terminalreporter.section("faults and concurrency (measured, not asserted)")
+        for line in lines:
+            terminalreporter.write_line(line)
