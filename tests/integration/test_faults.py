@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 import pytest
 
 from devkit.alexa import Caller, Conversation, SlotFill
-from devkit.fault_proxy import ERROR_MODES, ERRORS, MODES, FaultProxy
+from devkit.fault_proxy import ERROR_MODES, ERRORS, MODES
 from tests.integration import figures
 
 T0 = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)
@@ -32,29 +32,6 @@ ICE_ADVICE = "Use ice for now, 15 to 20 minutes at a time"
 # Modes in which the request reaches the upstream and is carried out, and only the answer
 # is lost (held back past the timeout, or cut off by a reset).
 CARRIED_OUT_UNANSWERED = ("slow", "reset")
-
-
-@pytest.fixture(scope="module")
-def db_proxy(dynamodb_local):
-    with FaultProxy(("127.0.0.1", dynamodb_local.port), flavour="dynamodb", delay=5) as proxy:
-        yield proxy
-
-
-@pytest.fixture(scope="module")
-def api_proxy(_api_server):
-    with FaultProxy.for_alexa_apis(_api_server, delay=5) as proxy:
-        yield proxy
-
-
-@pytest.fixture
-def proxies(db_proxy, api_proxy, apis):
-    """(DynamoDB proxy, Alexa API proxy), both passing everything through at the start."""
-    for proxy in (db_proxy, api_proxy):
-        proxy.set_mode("pass")
-        proxy.seen.clear()
-    yield db_proxy, api_proxy
-    for proxy in (db_proxy, api_proxy):
-        proxy.set_mode("pass")
 
 
 class Timed:
