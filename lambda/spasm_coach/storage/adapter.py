@@ -87,14 +87,16 @@ class RecordAdapter(AbstractPersistenceAdapter):
         due), only if the record is still at the version loaded: else `Conflict`. A plain
         dict (nothing loaded: the read failed) is written without that condition."""
         loaded = getattr(attributes, "loaded", {})
-        changed = {k: v for k, v in attributes.items() if loaded.get(k, _MISSING) != v}
+        expired = getattr(attributes, "expired", False)
+        before = {} if expired else loaded  # after its expiry, everything in it is new
+        changed = {k: v for k, v in attributes.items() if before.get(k, _MISSING) != v}
         removed = [k for k in loaded if k not in attributes]
         now = request_time(request_envelope)
         expires_at = getattr(attributes, "expires_at", None)
         stale_expiry = expires_at is None or expires_at < now + self.ttl_s - TTL_REFRESH_S
         if not changed and not removed and not (attributes and stale_expiry):
             return
-        if getattr(attributes, "expired", False) and not changed:
+        if expired and not changed:
             return
         expected = attributes.version if isinstance(attributes, Snapshot) else ANY_VERSION
         version = self.store.update(user_key(request_envelope), changed, removed, now + self.ttl_s,
