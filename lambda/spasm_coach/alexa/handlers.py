@@ -14,7 +14,7 @@ from ask_sdk_core.utils import get_intent_name, get_request_type
 
 from .. import care, triage
 from . import flows, log, slots
-from .turn import TURN_KEY, Turn
+from .turn import TURN_KEY, Turn, ssml_text
 
 ANY = object()
 YES, NO, UNSURE = "AMAZON.YesIntent", "AMAZON.NoIntent", "UnsureIntent"
@@ -350,7 +350,7 @@ class ErrorHandler(AbstractExceptionHandler):
 def apology(builder, content):
     """The last-resort answer when even the Turn could not be built: sorry, try again."""
     texts = content.texts("en-US")
-    return builder.speak(f"{texts.say('error')} {texts.say('try_later')}").set_should_end_session(True).response
+    return builder.speak(ssml_text(f"{texts.say('error')} {texts.say('try_later')}")).set_should_end_session(True).response
 
 
 HANDLERS = (

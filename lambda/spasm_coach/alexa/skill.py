@@ -15,6 +15,7 @@ from ask_sdk_model.ui import SsmlOutputSpeech
 
 from .. import budget
 from . import handlers, log
+from .turn import ssml_text
 
 
 class SpasmCoach:
@@ -68,6 +69,6 @@ class SpasmCoach:
 
     def _apology(self):
         texts = self.content.texts("en-US")
-        speech = SsmlOutputSpeech(ssml=f"<speak>{texts.say('error')} {texts.say('try_later')}</speak>")
+        speech = SsmlOutputSpeech(ssml=f"<speak>{ssml_text(texts.say('error') + ' ' + texts.say('try_later'))}</speak>")
         response = ResponseEnvelope(version="1.0", response=Response(output_speech=speech, should_end_session=True))
         return self.skill.serializer.serialize(response)

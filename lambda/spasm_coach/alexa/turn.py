@@ -23,6 +23,7 @@ reminder that would otherwise go off untracked (set for an episode another devic
 ended, or a duplicate) is cancelled.
 """
 
+import re
 from datetime import datetime, timezone
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
@@ -232,14 +233,14 @@ class Turn:
         self._save()
         lines += [self.texts.say(n) for n in self._notices]
         spoken = " ".join(lines + ([reply.ask] if reply.ask else []))
-        builder = self.input.response_builder.speak(escape(spoken))
+        builder = self.input.response_builder.speak(ssml_text(spoken))
         if reply.card:
             builder.set_card(reply.card if isinstance(reply.card, Card)
                              else SimpleCard(title=reply.card[0], content=reply.card[1]))
         if directive is not None:
             builder.add_directive(directive)
         elif reply.ask and not reply.end:
-            builder.ask(escape(reply.reprompt or reply.ask))
+            builder.ask(ssml_text(reply.reprompt or reply.ask))
             builder.set_should_end_session(False)
         else:
             self.expect_nothing()
@@ -309,6 +310,17 @@ class Turn:
                     keep_in[key] = token
                 else:
                     log.warning(event="reminder", operation="reconcile", status="untracked")
+
+
+# Characters XML 1.0 does not allow at all (control characters): escaping cannot save them.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def ssml_text(text):
+    """`text` made safe to put inside <speak>: markup escaped, characters XML forbids
+    dropped. Everything the skill says goes through here, so nothing a user sent (slot
+    values, session state sent back) can add SSML or break it."""
+    return escape(_NOT_XML.sub("", text))
 
 
 def _reminders(record):
