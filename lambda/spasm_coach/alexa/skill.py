@@ -33,10 +33,12 @@ class SpasmCoach:
     def __call__(self, event, context=None):
         """The Lambda handler. Returns the response envelope as a dict, or None for a
         request meant for another skill (it gets no answer at all)."""
+        request_id = getattr(context, "aws_request_id", None)
+        log.bind(request_id)  # lines about an unusable event name this request, and no user
         envelope = self._envelope(event)
         if envelope is None:
             return self._apology()
-        log.bind(getattr(context, "aws_request_id", None), envelope.context.system.user.user_id)
+        log.bind(request_id, envelope.context.system.user.user_id)
         if self.skill_id and envelope.context.system.application.application_id != self.skill_id:
             log.warning(event="rejected", reason="skill_id")
             return None
