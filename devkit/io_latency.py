@@ -1,6 +1,7 @@
 """Measure what the skill's I/O costs here, healthy and under each fault: the figures
 behind the timeouts and retries in lambda/spasm_coach/storage/dynamodb.py (CLIENT_CONFIG)
-and lambda/spasm_coach/alexa/services.py (API_TIMEOUT, API_TURN_BUDGET_S).
+and lambda/spasm_coach/alexa/services.py (API_TIMEOUT), and the turn's budget in
+lambda/spasm_coach/budget.py.
 
     python -m devkit.io_latency [--calls 300]
 
