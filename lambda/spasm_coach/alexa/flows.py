@@ -271,7 +271,7 @@ def check_in(turn, status):
 
 def end_episode(turn):
     """The spasm is over: cancel its reminders and forget it."""
-    problem = _cancel_reminders(turn)
+    problem, _ = _cancel_reminders(turn)
     turn.end_episode()
     turn.session["referral"] = None
     return close(turn, turn.texts.say("episode_ended"), problem)
@@ -286,7 +286,7 @@ def ask_delete(turn):
 
 def delete_data(turn):
     say = turn.texts.say
-    problem = _cancel_reminders(turn)
+    problem, _ = _cancel_reminders(turn)
     if turn.delete_everything():
         log.info(event="delete", outcome="deleted")
         return close(turn, problem, say("deleted"))
@@ -467,23 +467,37 @@ def list_reminders(turn):
 
 
 def cancel_reminders(turn):
-    had_any = bool(turn.reminder_tokens())
-    problem = _cancel_reminders(turn)
+    problem, count = _cancel_reminders(turn)
     turn.expect_nothing()
-    return ask(turn, problem or turn.texts.say("reminders_cancelled" if had_any else "reminders_none"))
+    return ask(turn, problem or turn.texts.say("reminders_cancelled" if count else "reminders_none"))
 
 
 def _cancel_reminders(turn):
-    """Delete this episode's reminders with the Reminders API and forget their tokens.
-    A spoken line when some could not be deleted, else None."""
+    """Delete the user's reminders from this skill with the Reminders API and forget their
+    tokens: those recorded for the episode, and any the record does not know (set by a
+    call whose answer was lost, or by another device at the same moment), found by
+    listing the skill's reminders. (A spoken line when some could not be deleted, else
+    None; how many there were.)"""
+    tracked = turn.reminder_tokens()
+    try:
+        untracked = sorted(reminders_api.existing_tokens(turn.input) - set(tracked.values()))
+    except (reminders_api.NoPermission, reminders_api.Unavailable):
+        untracked = []
     failed = False
-    for kind_id, token in turn.reminder_tokens().items():
+    for kind_id, token in tracked.items():
         try:
             reminders_api.delete(turn.input, token)
         except (reminders_api.NoPermission, reminders_api.Unavailable):
             failed = True
         turn.forget_reminder(kind_id)
-    return turn.texts.say("reminders_not_cancelled") if failed else None
+    for token in untracked:
+        try:
+            reminders_api.delete(turn.input, token)
+            log.info(event="reminder", operation="delete", outcome="untracked")
+        except (reminders_api.NoPermission, reminders_api.Unavailable):
+            failed = True
+    problem = turn.texts.say("reminders_not_cancelled") if failed else None
+    return problem, len(tracked) + len(untracked)
 
 
 def _move_reminders(turn, episode):

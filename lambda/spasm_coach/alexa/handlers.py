@@ -14,7 +14,7 @@ from ask_sdk_core.utils import get_intent_name, get_request_type
 
 from .. import care, triage
 from . import flows, log, slots
-from .turn import TURN_KEY, Turn
+from .turn import TURN_KEY, Turn, ssml_text
 
 ANY = object()
 YES, NO, UNSURE = "AMAZON.YesIntent", "AMAZON.NoIntent", "UnsureIntent"
@@ -24,15 +24,16 @@ RECENT_NOW = "now"  # the ONSET_RECENT slot value for "just now", "a moment ago"
 class TurnInterceptor(AbstractRequestInterceptor):
     """Builds the Turn for this request and tags log lines with it."""
 
-    def __init__(self, content):
+    def __init__(self, content, adapter=None):
         self.content = content
+        self.adapter = adapter
 
     def process(self, handler_input):
         envelope = handler_input.request_envelope
         request_type = get_request_type(handler_input)
         intent = get_intent_name(handler_input) if request_type == "IntentRequest" else None
         log.info(event="request", request_type=request_type, intent=intent)
-        handler_input.attributes_manager.request_attributes[TURN_KEY] = Turn(handler_input, self.content)
+        handler_input.attributes_manager.request_attributes[TURN_KEY] = Turn(handler_input, self.content, self.adapter)
 
 
 class IntentHandler(AbstractRequestHandler):
@@ -349,7 +350,7 @@ class ErrorHandler(AbstractExceptionHandler):
 def apology(builder, content):
     """The last-resort answer when even the Turn could not be built: sorry, try again."""
     texts = content.texts("en-US")
-    return builder.speak(f"{texts.say('error')} {texts.say('try_later')}").set_should_end_session(True).response
+    return builder.speak(ssml_text(f"{texts.say('error')} {texts.say('try_later')}")).set_should_end_session(True).response
 
 
 HANDLERS = (
