@@ -13,7 +13,7 @@ from ask_sdk_core.dispatch_components import (
 from ask_sdk_core.utils import get_intent_name, get_request_type
 
 from .. import care, triage
-from . import flows, log, slots
+from . import flows, followups, log, slots
 from .turn import TURN_KEY, Turn, ssml_text
 
 ANY = object()
@@ -29,7 +29,6 @@ class TurnInterceptor(AbstractRequestInterceptor):
         self.adapter = adapter
 
     def process(self, handler_input):
-        envelope = handler_input.request_envelope
         request_type = get_request_type(handler_input)
         intent = get_intent_name(handler_input) if request_type == "IntentRequest" else None
         log.info(event="request", request_type=request_type, intent=intent)
@@ -135,8 +134,8 @@ class MoreTipsAnswerHandler(YesNoHandler):
 class ReminderOfferAnswerHandler(YesNoHandler):
     """"Would you like me to remind you when it's time to switch to heat?" """
     expecting = ("reminder_offer",)
-    on_yes = staticmethod(lambda turn: flows.set_reminder(turn, (turn.pending or {}).get("reminder")))
-    on_no = staticmethod(flows.decline_reminder)
+    on_yes = staticmethod(lambda turn: followups.set_reminder(turn, (turn.pending or {}).get("reminder")))
+    on_no = staticmethod(followups.decline_reminder)
 
 
 class PermissionAnswerHandler(AbstractRequestHandler):
@@ -154,7 +153,7 @@ class PermissionAnswerHandler(AbstractRequestHandler):
         code = str(getattr(request.status, "code", "")) if request.status else ""
         payload = request.payload if isinstance(request.payload, dict) else {}
         outcome = payload.get("status") if code == "200" else "ERROR"
-        return flows.permission_answer(Turn.of(handler_input), kind, outcome)
+        return followups.permission_answer(Turn.of(handler_input), kind, outcome)
 
 
 class DeleteAnswerHandler(YesNoHandler):
@@ -232,7 +231,7 @@ class SetReminderHandler(IntentHandler):
     intents = ("SetReminderIntent",)
 
     def answer(self, turn, handler_input):
-        return flows.set_reminder(turn, slots.value_id(handler_input, "reminder", turn.content.reminder_kinds))
+        return followups.set_reminder(turn, slots.value_id(handler_input, "reminder", turn.content.reminder_kinds))
 
 
 class CancelRemindersHandler(IntentHandler):
@@ -240,7 +239,7 @@ class CancelRemindersHandler(IntentHandler):
     intents = ("CancelRemindersIntent",)
 
     def answer(self, turn, handler_input):
-        return flows.cancel_reminders(turn)
+        return followups.cancel_reminders(turn)
 
 
 class ListRemindersHandler(IntentHandler):
@@ -248,7 +247,7 @@ class ListRemindersHandler(IntentHandler):
     intents = ("ListRemindersIntent",)
 
     def answer(self, turn, handler_input):
-        return flows.list_reminders(turn)
+        return followups.list_reminders(turn)
 
 
 class DeleteDataHandler(IntentHandler):
