@@ -4,6 +4,9 @@
 # And to put it on AWS (README, "Deploy"):
 #   make deploy build and deploy with AWS SAM (stops with what to set up if AWS is not)
 #   make build  only build the Lambda package into .aws-sam/build/
+# And to see how fast it is:
+#   make bench  cold start, warm turns, DynamoDB round trips, package size and memory,
+#               against a baseline skill written like the ask-sdk samples (benchmarks/)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -35,6 +38,11 @@ build: $(STAMP)
 
 deploy: $(STAMP)
 	@$(BIN)/python -m devkit.deploy
+
+# Writes benchmarks/results/latest.{json,md} and the summary table in README.md.
+.PHONY: bench
+bench: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m benchmarks.bench --readme
 
 $(STAMP): requirements.txt requirements-dev.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)

@@ -49,7 +49,7 @@ class LocalAlexaApis:
 
     def start(self, cert_dir):
         """Serve on a free loopback port; returns the apiEndpoint to put in envelopes."""
-        authority = trustme.CA()
+        self.authority = authority = trustme.CA()  # devkit.fault_proxy issues from it too
         cert_dir = Path(cert_dir)
         cert_dir.mkdir(parents=True, exist_ok=True)
         self.ca_path = cert_dir / "local-alexa-ca.pem"

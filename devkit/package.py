@@ -17,7 +17,7 @@ the package also gets bytecode (.pyc, unchecked-hash), which Lambda cannot write
 itself: measured here, that cuts a cold start's CPU time by about a third.
 
 It refuses a package holding boto3/botocore (the Lambda runtime has them) or compiled
-code built for another platform.
+code built for another platform, and trims what the function never reads (see `trim`).
 """
 
 import argparse
@@ -37,6 +37,10 @@ TEMPLATE = ROOT / "template.yaml"
 DEFAULT_OUT = ROOT / ".aws-sam" / "build"
 PLATFORMS = {"arm64": ("manylinux2014_aarch64", "aarch64"), "x86_64": ("manylinux2014_x86_64", "x86_64")}
 PROVIDED_BY_LAMBDA = ("boto3", "botocore", "s3transfer", "jmespath")
+# tzdata is only the fallback for a runtime without system time zone files. The skill is
+# distributed in the US (skill.json distributionCountries), whose devices report zones
+# under these names; any other zone falls back to relative times ("in about 20 hours").
+TZDATA_KEPT = ("America", "Pacific", "US", "Etc", "UTC", "GMT")
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 
 
@@ -84,6 +88,7 @@ def build(out=DEFAULT_OUT, template_path=TEMPLATE, pip=(sys.executable, "-m", "p
                 subprocess.run(command, check=True)
             for leftover in (target / "bin", *target.rglob("__pycache__")):
                 shutil.rmtree(leftover, ignore_errors=True)
+            trim(target)
             check_function_package(target, machine, version)
             compiled = compile_bytecode(target, version)
             print(f"{name}: Python {version} on {machine}, "
@@ -95,6 +100,21 @@ def build(out=DEFAULT_OUT, template_path=TEMPLATE, pip=(sys.executable, "-m", "p
     built = out / "template.yaml"
     built.write_text(yaml.safe_dump(template, sort_keys=False, width=100))
     return built
+
+
+def trim(target):
+    """Leave out what the function never reads: installers' metadata (*.dist-info),
+    python-dateutil's own copy of the time zone database (ask-sdk uses dateutil only to
+    parse timestamps; dateutil.tz falls back to that copy only in gettz(), which nothing
+    here calls) and the time zones of tzdata that US devices do not use (TZDATA_KEPT)."""
+    for metadata in target.glob("*.dist-info"):
+        shutil.rmtree(metadata)
+    (target / "dateutil" / "zoneinfo" / "dateutil-zoneinfo.tar.gz").unlink(missing_ok=True)
+    zones = target / "tzdata" / "zoneinfo"
+    if zones.is_dir():
+        for entry in zones.iterdir():
+            if entry.name not in TZDATA_KEPT and not entry.name.startswith("__"):
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
 
 
 def check_function_package(target, machine, version):

@@ -293,3 +293,31 @@ def test_the_sdk_still_needs_the_spoken_info_alias():
     alexa/reminders.py:_readable_reminders."""
     from ask_sdk_model.services.reminder_management.alert_info import AlertInfo
     assert AlertInfo.deserialized_types["spoken_info"].endswith(".alert_info_spoken_info.SpokenInfo")
+
+
+def test_reminders_the_record_does_not_know_are_cancelled_too(device_talk, apis, store):
+    """A reminder whose token never reached the record (its answer was lost on the way,
+    or another device set it at the same moment) is found by listing and cancelled."""
+    both_reminders(device_talk)
+    apis.reminders["local-untracked"] = {**next(iter(apis.reminders.values())), "alertToken": "local-untracked"}
+    turn = device_talk.intent("CancelRemindersIntent")
+    assert "I've cancelled your reminders." in turn.speech and apis.reminders == {}
+
+
+@pytest.mark.parametrize("intent, slots", [("CancelRemindersIntent", {}), ("CheckInIntent", {"status": "gone"})])
+def test_an_untracked_reminder_alone_is_still_cancelled(device_talk, apis, store, intent, slots):
+    plan_started_now(device_talk)
+    device_talk.intent("AMAZON.YesIntent")
+    token = record(store, device_talk)["reminder_heat"]
+    store.update(hashlib.sha256(device_talk.caller.user_id.encode()).hexdigest(), {}, ["reminder_heat"], None)
+    device_talk.intent(intent, **slots)
+    assert token not in apis.reminders and apis.reminders == {}
+
+
+def test_deleting_data_deletes_reminders_the_record_does_not_know(device_talk, apis, store):
+    plan_started_now(device_talk)
+    device_talk.intent("AMAZON.YesIntent")
+    apis.reminders["local-untracked"] = {**next(iter(apis.reminders.values())), "alertToken": "local-untracked"}
+    device_talk.intent("DeleteDataIntent")
+    device_talk.intent("AMAZON.YesIntent")
+    assert apis.reminders == {} and record(store, device_talk) == {}

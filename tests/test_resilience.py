@@ -23,11 +23,14 @@ class FlakyStore:
         self.store, self.failing, self.attempts = SqliteStore(path), set(failing), []
 
     def __getattr__(self, name):
-        def call(*args):
+        if name not in ("load", "update", "delete"):
+            raise AttributeError(name)
+
+        def call(*args, **kwargs):
             self.attempts.append(name)
             if name in self.failing:
                 raise StoreUnavailable(f"{name} failed")
-            return getattr(self.store, name)(*args)
+            return getattr(self.store, name)(*args, **kwargs)
         return call
 
 
@@ -119,3 +122,16 @@ def test_absurd_onset_values_are_asked_again_not_crashed_on(content, tmp_path, s
     turn = talk.intent("OnsetIntent", date=slot_value, time=slot_value, duration=slot_value)
     assert "When did" in turn.speech or "Use ice" in turn.speech
     assert not turn.ends_session
+
+
+def test_a_line_about_an_unusable_event_names_its_own_request_not_the_previous_user(skill, caplog):
+    class Context:
+        def __init__(self, request_id):
+            self.aws_request_id = request_id
+    caplog.set_level(logging.INFO)
+    talk = Conversation(lambda event, _: skill(event, Context("request-1")), Caller(), now=T0)
+    talk.launch()
+    skill({"version": "1.0"}, Context("request-2"))
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "spasm_coach"]
+    assert lines[0]["request_id"] == "request-1" and "user" in lines[0]
+    assert lines[-1]["event"] == "malformed" and lines[-1]["request_id"] == "request-2" and "user" not in lines[-1]

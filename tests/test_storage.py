@@ -50,9 +50,12 @@ class Counting:
         self.store, self.calls = store, []
 
     def __getattr__(self, name):
-        def call(*args):
+        if name not in ("load", "update", "delete"):
+            raise AttributeError(name)
+
+        def call(*args, **kwargs):
             self.calls.append(name)
-            return getattr(self.store, name)(*args)
+            return getattr(self.store, name)(*args, **kwargs)
         return call
 
     def take(self):
@@ -77,20 +80,20 @@ def test_function_gets_the_table_name_from_the_template():
 # --- both stores ---------------------------------------------------------------------------
 
 def test_unknown_user_has_an_empty_record(any_store):
-    assert any_store.load("nobody") == ({}, None)
+    assert any_store.load("nobody") == ({}, None, None)
 
 
 def test_values_round_trip(any_store):
     record = {"episode_start": 1764082800, "episode_precision": "exact", "heard_disclaimer": True,
               "tokens": ["a", "b"], "nested": {"x": 1, "y": None}}
     any_store.update("u1", record, [], 1800000000)
-    assert any_store.load("u1") == (record, 1800000000)
+    assert any_store.load("u1") == (record, 1800000000, 1)
 
 
 def test_updates_merge_so_concurrent_changes_to_different_fields_survive(any_store):
     any_store.update("u1", {"episode_start": 1}, [], 10)
     any_store.update("u1", {"heard_disclaimer": True}, [], 20)
-    assert any_store.load("u1") == ({"episode_start": 1, "heard_disclaimer": True}, 20)
+    assert any_store.load("u1") == ({"episode_start": 1, "heard_disclaimer": True}, 20, 2)
 
 
 def test_removed_fields_are_gone(any_store):
@@ -102,7 +105,43 @@ def test_removed_fields_are_gone(any_store):
 def test_delete_removes_the_record(any_store):
     any_store.update("u1", {"episode_start": 1}, [], 10)
     any_store.delete("u1")
-    assert any_store.load("u1") == ({}, None)
+    assert any_store.load("u1") == ({}, None, None)
+
+
+def test_each_write_counts_a_version_and_returns_it(any_store):
+    assert any_store.update("u1", {"a": 1}, [], 10) == 1
+    assert any_store.update("u1", {"a": 2}, [], 10, expected_version=1) == 2
+    assert any_store.load("u1")[2] == 2
+
+
+def test_a_write_expecting_an_older_version_changes_nothing(any_store):
+    from spasm_coach.storage import Conflict
+    any_store.update("u1", {"a": 1}, [], 10)
+    any_store.update("u1", {"b": 1}, [], 10)
+    with pytest.raises(Conflict):
+        any_store.update("u1", {"a": 99}, ["b"], 10, expected_version=1)
+    with pytest.raises(Conflict):
+        any_store.update("u1", {"a": 99}, [], 10, expected_version=None)  # "there is no record yet"
+    assert any_store.load("u1") == ({"a": 1, "b": 1}, 10, 2)
+
+
+def test_a_first_write_expecting_no_record_creates_it_once(any_store):
+    from spasm_coach.storage import Conflict
+    assert any_store.update("u1", {"a": 1}, [], 10, expected_version=None) == 1
+    with pytest.raises(Conflict):
+        any_store.update("u1", {"a": 2}, [], 10, expected_version=None)
+
+
+def test_a_delete_expecting_an_older_version_deletes_nothing(any_store):
+    from spasm_coach.storage import Conflict
+    any_store.update("u1", {"a": 1}, [], 10)
+    any_store.update("u1", {"reminder_heat": "t"}, [], 10)
+    with pytest.raises(Conflict):
+        any_store.delete("u1", expected_version=1)
+    assert any_store.load("u1")[0] == {"a": 1, "reminder_heat": "t"}
+    any_store.delete("u1", expected_version=2)
+    assert any_store.load("u1") == ({}, None, None)
+    any_store.delete("u1", expected_version=None)  # nothing there, as expected: not an error
 
 
 def test_dynamodb_refuses_floats(aws):

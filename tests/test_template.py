@@ -101,7 +101,7 @@ def test_function_runtime_architecture_and_timeout(source):
 def test_memory_size_states_its_measurement():
     text = TEMPLATE.read_text()
     comment = text[:text.index("      MemorySize:")].rsplit("Architectures", 1)[1]
-    assert "devkit.coldstart" in comment and "1,769 MB" in comment, "say how MemorySize was chosen"
+    assert "benchmarks.bench" in comment and "1,769 MB" in comment, "say how MemorySize was chosen"
 
 
 def test_alexa_trigger_and_handler_check_use_the_same_skill_id(source, transformed):

@@ -22,6 +22,9 @@ PLACEHOLDERS = frozenset({
     "number", "since", "clock", "duration", "n", "time", "weekday", "day", "when", "what",
 })
 DEFAULT_LOCALE = "en-US"
+# How red-flag mentions are compiled. The check compiles them with the same flags as the
+# index, so the index gets them from re's cache instead of compiling every one twice.
+MENTION_FLAGS = re.IGNORECASE
 
 
 class ContentError(Exception):
@@ -175,7 +178,7 @@ def cross_check(rules, locales):
         need_source(f"red flag {flag['id']}", flag["source"])
         for pattern in flag["mentions"]:
             try:
-                re.compile(pattern)
+                re.compile(pattern, MENTION_FLAGS)
             except re.error as error:
                 found.append(f"red flag {flag['id']}: mention {pattern!r} is not a valid pattern ({error})")
         if flag["level"] not in levels:
@@ -230,7 +233,7 @@ def _index(rules, locales):
     }
     red_flags = {
         flag["id"]: RedFlag(flag["id"], levels[flag["level"]],
-                            tuple(re.compile(p, re.IGNORECASE) for p in flag["mentions"]))
+                            tuple(re.compile(p, MENTION_FLAGS) for p in flag["mentions"]))
         for flag in rules["red_flags"]
     }
     triage = tuple(

@@ -91,3 +91,40 @@ def serve_skill(dynamodb_local):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+# --- devkit.fault_proxy in front of DynamoDB Local and the Alexa API stand-in ---------------
+
+@pytest.fixture(scope="session")
+def db_proxy(dynamodb_local):
+    from devkit.fault_proxy import FaultProxy
+    with FaultProxy(("127.0.0.1", dynamodb_local.port), flavour="dynamodb", delay=5) as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="session")
+def api_proxy(_api_server):
+    from devkit.fault_proxy import FaultProxy
+    with FaultProxy.for_alexa_apis(_api_server, delay=5) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def proxies(db_proxy, api_proxy, apis):
+    """(DynamoDB proxy, Alexa API proxy), both passing everything through at the start,
+    their request counts (`seen`) at zero."""
+    for proxy in (db_proxy, api_proxy):
+        proxy.set_mode("pass")
+        proxy.seen.clear()
+    yield db_proxy, api_proxy
+    for proxy in (db_proxy, api_proxy):
+        proxy.set_mode("pass")
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.integration import figures
+    lines = figures.summary()
+    if lines:
+        terminalreporter.section("faults and concurrency (measured, not asserted)")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -2,61 +2,13 @@
 through `turn.respond`. Handlers pick the move; the moves hold no Alexa request parsing.
 
 Every answer that keeps the session open ends with the question for what we now expect
-(`_question`), so the reprompt is always the question itself.
+(replies.question), so the reprompt is always the question itself. Reminders have their
+own module, followups.
 """
 
-from .. import care, onset, reminders, speech, triage
-from ..speech import Reply
-from . import log, services
-from . import reminders as reminders_api
-
-# What we ask while expecting each kind of answer: (question, reprompt) message ids.
-QUESTIONS = {
-    "spasm_now": ("ask_spasm_now", "reprompt_spasm_now"),
-    "onset": ("ask_onset", "reprompt_onset"),
-    "more_tips": ("ask_more_tips", "reprompt_more_tips"),
-    "checkin": ("ask_checkin", "reprompt_checkin"),
-    "delete": ("ask_delete", "reprompt_delete"),
-    None: ("ask_what_next", "reprompt_what_next"),
-}
-
-
-def _question(turn):
-    """The question for what `turn` now expects, and its reprompt."""
-    say, pending = turn.texts.say, turn.pending
-    kind = turn.pending_kind
-    if kind == "triage":
-        state = triage.State.from_dict(pending, len(turn.content.triage))
-        text = say(turn.content.triage[state.step].say)
-        return text, f"{say('reprompt_yes_no')} {text}"
-    if kind == "same_episode":
-        episode = turn.episode()
-        if episode is None:
-            turn.expect("onset")
-            return _question(turn)
-        text = say("ask_same_episode", since=speech.since(turn.texts, episode, turn.now()))
-        return text, f"{text} {say('reprompt_yes_no')}"
-    if kind == "more_tips" and turn.tips_given():
-        return say("ask_another_tip"), say("reprompt_another_tip")
-    if kind == "reminder_offer" and pending.get("reminder") in turn.content.reminder_kinds:
-        return say(turn.content.reminder_kinds[pending["reminder"]].offer), say("reprompt_reminder_offer")
-    if kind not in QUESTIONS:
-        turn.expect_nothing()
-        kind = None
-    ask, reprompt = QUESTIONS[kind]
-    return say(ask), say(reprompt)
-
-
-def ask(turn, *lines, card=None):
-    """Say `lines`, then ask the question for what the turn now expects."""
-    reply = Reply(card=card).add(*lines)
-    return turn.respond(reply.question(*_question(turn)))
-
-
-def close(turn, *lines, card=None, urgent=False):
-    """Say `lines` and end the session."""
-    return turn.respond(Reply(card=card).add(*lines).close(), urgent=urgent)
-
+from .. import care, onset, speech, triage
+from . import followups, log
+from .replies import ask, close
 
 # --- opening ---------------------------------------------------------------------------
 
@@ -164,7 +116,7 @@ def take_onset(turn, slots):
         turn.save_episode(result)
         log.info(event="onset", outcome=result.precision)
         lead = [say("onset_saved", since=speech.since(turn.texts, result, turn.now()))]
-        return give_plan(turn, result, *lead, *_move_reminders(turn, result))
+        return give_plan(turn, result, *lead, *followups.move_all(turn, result))
     if turn.pending_kind != "onset":
         return fallback(turn)
     if turn.failed_once_more() >= 2:
@@ -189,7 +141,7 @@ def give_plan(turn, episode, *lead):
     lines = list(lead) + speech.plan(turn.texts, turn.content, episode, turn.now(), turn.clock_known,
                                      referral=turn.referral, triaged=turn.triaged)
     card = (turn.texts.say("card_plan_title"), " ".join(lines[len(lead):]))
-    return offer_reminder_or_tips(turn, *lines, card=card)
+    return followups.offer_reminder_or_tips(turn, *lines, card=card)
 
 
 def ice_or_heat(turn):
@@ -202,7 +154,7 @@ def ice_or_heat(turn):
     lines = [turn.texts.say("since_started", since=speech.since(turn.texts, episode, now))]
     lines += speech.ice_or_heat(turn.texts, turn.content, episode, now, turn.clock_known, answer_first=True)
     lines += speech.follow_ups(turn.texts, turn.content, episode, now, turn.referral, turn.triaged)
-    return offer_reminder_or_tips(turn, *lines, card=(turn.texts.say("card_plan_title"), " ".join(lines)))
+    return followups.offer_reminder_or_tips(turn, *lines, card=(turn.texts.say("card_plan_title"), " ".join(lines)))
 
 
 # --- advice topics ---------------------------------------------------------------------
@@ -271,7 +223,7 @@ def check_in(turn, status):
 
 def end_episode(turn):
     """The spasm is over: cancel its reminders and forget it."""
-    problem = _cancel_reminders(turn)
+    problem, _ = followups.cancel_all(turn)
     turn.end_episode()
     turn.session["referral"] = None
     return close(turn, turn.texts.say("episode_ended"), problem)
@@ -286,7 +238,7 @@ def ask_delete(turn):
 
 def delete_data(turn):
     say = turn.texts.say
-    problem = _cancel_reminders(turn)
+    problem, _ = followups.cancel_all(turn)
     if turn.delete_everything():
         log.info(event="delete", outcome="deleted")
         return close(turn, problem, say("deleted"))
@@ -333,180 +285,3 @@ def goodbye(turn):
 def error(turn):
     """Something broke while handling the request: apologise and ask again."""
     return ask(turn, turn.texts.say("error"))
-
-
-# --- reminders -------------------------------------------------------------------------
-
-def offer_reminder_or_tips(turn, *lines, card=None, skip=()):
-    """End an answer about the plan with the next reminder worth offering, else the offer
-    of more tips. Never offered: after a no in this episode, without Alexa API access in
-    the request, or the kinds in `skip` (just set, or just failed)."""
-    kind = _next_offer(turn, skip)
-    if kind:
-        turn.expect("reminder_offer", reminder=kind.id)
-    else:
-        turn.expect("more_tips")
-    return ask(turn, *lines, card=card)
-
-
-def _next_offer(turn, skip):
-    episode = turn.episode()
-    if episode is None or turn.reminders_declined or services.client_factory(turn.input) is None:
-        return None
-    taken = set(turn.reminder_tokens()) | set(skip)
-    kinds = reminders.offers(turn.content, episode, turn.now_s, taken, turn.zone())
-    return kinds[0] if kinds else None
-
-
-def decline_reminder(turn):
-    turn.decline_reminders()
-    turn.expect("more_tips")
-    return ask(turn, turn.texts.say("reminder_skipped"))
-
-
-def set_reminder(turn, kind_id=None):
-    """Set a reminder of `kind_id` (default: heat while it is still ice time, else the
-    check-in), confirm its day and time, then offer what comes next."""
-    say = turn.texts.say
-    episode = turn.episode()
-    if episode is None:
-        turn.expect("onset")
-        return ask(turn, say("reminder_needs_episode"))
-    if kind_id not in turn.content.reminder_kinds:
-        kind_id = "heat" if care.phase(turn.content, episode, turn.now_s).use_ice else "checkin"
-    kind = turn.content.reminder_kinds[kind_id]
-    at = reminders.moment(turn.content, kind, episode, turn.zone())
-    if at <= turn.now_s:
-        return offer_reminder_or_tips(turn, say(kind.too_late), skip=(kind.id,))
-    request = reminders_api.build_request(say(kind.say), turn.texts.locale, at, turn.now_s, turn.zone_name())
-    try:
-        token = turn.reminder_tokens().get(kind.id)
-        if token:
-            try:
-                reminders_api.update(turn.input, token, request)
-            except reminders_api.Gone:
-                token = None
-        if not token:
-            token = reminders_api.create(turn.input, request)
-    except reminders_api.NoPermission:
-        return ask_reminder_permission(turn, kind.id)
-    except reminders_api.Unavailable:
-        return offer_reminder_or_tips(turn, say("reminder_not_set"), skip=(kind.id,))
-    turn.save_reminder(kind.id, token)
-    log.info(event="reminder", outcome=kind.id)
-    spoken, card = _when(turn, kind, at)
-    return offer_reminder_or_tips(turn, spoken, card=(say("reminder_card_title"), card))
-
-
-def _when(turn, kind, at):
-    """('I'll remind you ... at 3 PM on Friday', the card's text) for a reminder."""
-    say, what = turn.texts.say, turn.texts.say(kind.what)
-    if turn.clock_known:
-        clock = speech.clock(turn.texts, at, turn.now())
-        return say("reminder_set", what=what, clock=clock), say("reminder_card_text", what=what, clock=clock)
-    duration = speech.time_left(turn.texts, at - turn.now_s)
-    return (say("reminder_set_relative", what=what, duration=duration),
-            say("reminder_card_text_relative", what=what, duration=duration))
-
-
-def ask_reminder_permission(turn, kind_id):
-    """Ask for the reminders permission by voice; Alexa asks, and answers us with a
-    Connections.Response carrying `token`."""
-    from ask_sdk_model.interfaces.connections import SendRequestDirective
-    directive = SendRequestDirective(name="AskFor", token=f"reminder:{kind_id}", payload={
-        "@type": "AskForPermissionsConsentRequest", "@version": "1",
-        "permissionScope": reminders_api.SCOPE})
-    turn.expect("reminder_consent", reminder=kind_id)
-    return turn.respond(Reply(say=[turn.texts.say("reminder_permission_why")]), directive=directive)
-
-
-def permission_answer(turn, kind_id, outcome):
-    """Alexa's answer to our permission request: 'ACCEPTED', 'DENIED', or anything else
-    (not answered, or voice consent not possible: then a consent card)."""
-    say = turn.texts.say
-    log.info(event="reminder_permission", outcome=str(outcome)[:20])
-    if outcome == "ACCEPTED":
-        return set_reminder(turn, kind_id)
-    turn.expect("more_tips")
-    if outcome == "DENIED":
-        turn.decline_reminders()
-        return ask(turn, say("reminder_permission_denied"))
-    from ask_sdk_model.ui import AskForPermissionsConsentCard
-    return ask(turn, say("reminder_permission_card"),
-               card=AskForPermissionsConsentCard(permissions=[reminders_api.SCOPE]))
-
-
-def list_reminders(turn):
-    """The reminders still set, checked with the Reminders API (a reminder the user
-    deleted in the Alexa app is forgotten here too)."""
-    say = turn.texts.say
-    tokens, episode = turn.reminder_tokens(), turn.episode()
-    if not tokens or episode is None:
-        return ask(turn, say("reminders_none"))
-    try:
-        alive = reminders_api.existing_tokens(turn.input)
-    except reminders_api.NoPermission:
-        alive = set()
-    except reminders_api.Unavailable:
-        return ask(turn, say("reminders_unreachable"))
-    upcoming = []
-    for kind_id, token in tokens.items():
-        kind = turn.content.reminder_kinds.get(kind_id)
-        if token not in alive or kind is None:
-            turn.forget_reminder(kind_id)
-            continue
-        upcoming.append((reminders.moment(turn.content, kind, episode, turn.zone()), kind))
-    lines = []
-    for at, kind in sorted(upcoming, key=lambda item: item[0]):
-        what = say(kind.what)
-        if turn.clock_known:
-            lines.append(say("reminders_listed", what=what, clock=speech.clock(turn.texts, at, turn.now())))
-        else:
-            lines.append(say("reminders_listed_relative", what=what, duration=speech.time_left(turn.texts, at - turn.now_s)))
-    return ask(turn, *(lines or [say("reminders_none")]))
-
-
-def cancel_reminders(turn):
-    had_any = bool(turn.reminder_tokens())
-    problem = _cancel_reminders(turn)
-    turn.expect_nothing()
-    return ask(turn, problem or turn.texts.say("reminders_cancelled" if had_any else "reminders_none"))
-
-
-def _cancel_reminders(turn):
-    """Delete this episode's reminders with the Reminders API and forget their tokens.
-    A spoken line when some could not be deleted, else None."""
-    failed = False
-    for kind_id, token in turn.reminder_tokens().items():
-        try:
-            reminders_api.delete(turn.input, token)
-        except (reminders_api.NoPermission, reminders_api.Unavailable):
-            failed = True
-        turn.forget_reminder(kind_id)
-    return turn.texts.say("reminders_not_cancelled") if failed else None
-
-
-def _move_reminders(turn, episode):
-    """After the start changed: move each reminder to its new time (or cancel it if that
-    time has passed). Spoken lines saying what happened."""
-    tokens = turn.reminder_tokens()
-    if not tokens:
-        return []
-    failed = False
-    for kind_id, token in tokens.items():
-        kind = turn.content.reminder_kinds.get(kind_id)
-        at = reminders.moment(turn.content, kind, episode, turn.zone()) if kind else 0
-        try:
-            if at > turn.now_s:
-                request = reminders_api.build_request(turn.texts.say(kind.say), turn.texts.locale, at,
-                                                      turn.now_s, turn.zone_name())
-                reminders_api.update(turn.input, token, request)
-                continue
-            reminders_api.delete(turn.input, token)
-        except reminders_api.Gone:
-            pass
-        except (reminders_api.NoPermission, reminders_api.Unavailable):
-            failed = True
-            continue
-        turn.forget_reminder(kind_id)
-    return [turn.texts.say("reminders_not_moved" if failed else "reminders_moved")]

@@ -13,8 +13,8 @@ from ask_sdk_core.dispatch_components import (
 from ask_sdk_core.utils import get_intent_name, get_request_type
 
 from .. import care, triage
-from . import flows, log, slots
-from .turn import TURN_KEY, Turn
+from . import flows, followups, log, slots
+from .turn import TURN_KEY, Turn, ssml_text
 
 ANY = object()
 YES, NO, UNSURE = "AMAZON.YesIntent", "AMAZON.NoIntent", "UnsureIntent"
@@ -24,15 +24,15 @@ RECENT_NOW = "now"  # the ONSET_RECENT slot value for "just now", "a moment ago"
 class TurnInterceptor(AbstractRequestInterceptor):
     """Builds the Turn for this request and tags log lines with it."""
 
-    def __init__(self, content):
+    def __init__(self, content, adapter=None):
         self.content = content
+        self.adapter = adapter
 
     def process(self, handler_input):
-        envelope = handler_input.request_envelope
         request_type = get_request_type(handler_input)
         intent = get_intent_name(handler_input) if request_type == "IntentRequest" else None
         log.info(event="request", request_type=request_type, intent=intent)
-        handler_input.attributes_manager.request_attributes[TURN_KEY] = Turn(handler_input, self.content)
+        handler_input.attributes_manager.request_attributes[TURN_KEY] = Turn(handler_input, self.content, self.adapter)
 
 
 class IntentHandler(AbstractRequestHandler):
@@ -134,8 +134,8 @@ class MoreTipsAnswerHandler(YesNoHandler):
 class ReminderOfferAnswerHandler(YesNoHandler):
     """"Would you like me to remind you when it's time to switch to heat?" """
     expecting = ("reminder_offer",)
-    on_yes = staticmethod(lambda turn: flows.set_reminder(turn, (turn.pending or {}).get("reminder")))
-    on_no = staticmethod(flows.decline_reminder)
+    on_yes = staticmethod(lambda turn: followups.set_reminder(turn, (turn.pending or {}).get("reminder")))
+    on_no = staticmethod(followups.decline_reminder)
 
 
 class PermissionAnswerHandler(AbstractRequestHandler):
@@ -153,7 +153,7 @@ class PermissionAnswerHandler(AbstractRequestHandler):
         code = str(getattr(request.status, "code", "")) if request.status else ""
         payload = request.payload if isinstance(request.payload, dict) else {}
         outcome = payload.get("status") if code == "200" else "ERROR"
-        return flows.permission_answer(Turn.of(handler_input), kind, outcome)
+        return followups.permission_answer(Turn.of(handler_input), kind, outcome)
 
 
 class DeleteAnswerHandler(YesNoHandler):
@@ -231,7 +231,7 @@ class SetReminderHandler(IntentHandler):
     intents = ("SetReminderIntent",)
 
     def answer(self, turn, handler_input):
-        return flows.set_reminder(turn, slots.value_id(handler_input, "reminder", turn.content.reminder_kinds))
+        return followups.set_reminder(turn, slots.value_id(handler_input, "reminder", turn.content.reminder_kinds))
 
 
 class CancelRemindersHandler(IntentHandler):
@@ -239,7 +239,7 @@ class CancelRemindersHandler(IntentHandler):
     intents = ("CancelRemindersIntent",)
 
     def answer(self, turn, handler_input):
-        return flows.cancel_reminders(turn)
+        return followups.cancel_reminders(turn)
 
 
 class ListRemindersHandler(IntentHandler):
@@ -247,7 +247,7 @@ class ListRemindersHandler(IntentHandler):
     intents = ("ListRemindersIntent",)
 
     def answer(self, turn, handler_input):
-        return flows.list_reminders(turn)
+        return followups.list_reminders(turn)
 
 
 class DeleteDataHandler(IntentHandler):
@@ -349,7 +349,7 @@ class ErrorHandler(AbstractExceptionHandler):
 def apology(builder, content):
     """The last-resort answer when even the Turn could not be built: sorry, try again."""
     texts = content.texts("en-US")
-    return builder.speak(f"{texts.say('error')} {texts.say('try_later')}").set_should_end_session(True).response
+    return builder.speak(ssml_text(f"{texts.say('error')} {texts.say('try_later')}")).set_should_end_session(True).response
 
 
 HANDLERS = (

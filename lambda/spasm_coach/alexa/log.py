@@ -1,8 +1,9 @@
 """Structured JSON logs that carry no user data.
 
 Each line is one JSON object with the Lambda request id and a short hashed user reference
-(enough to follow one user's turns, useless to identify them). Only the fields named in
-SAFE_FIELDS can be logged: slot values, utterances, user and device ids never reach a line.
+(enough to follow one user's turns, useless to identify them, and not the table's key, so
+logs cannot be joined to stored records). Only the fields named in SAFE_FIELDS can be
+logged: slot values, utterances, user and device ids never reach a line.
 """
 
 import contextvars
@@ -16,6 +17,15 @@ SAFE_FIELDS = frozenset({
 
 _logger = logging.getLogger("spasm_coach")
 _logger.setLevel(logging.INFO)
+
+# Libraries that log what they send at DEBUG or INFO: botocore the table key and every
+# attribute, urllib3 the Alexa API paths with the device id in them. They keep WARNING and
+# above whatever level the function's log configuration asks for, so turning the
+# application log level to DEBUG cannot leak anything. (To debug them on your own
+# machine, lower these levels in your session.)
+QUIET_LIBRARIES = ("botocore", "urllib3", "requests", "ask_sdk_core", "ask_sdk_runtime", "ask_sdk_model")
+for _name in QUIET_LIBRARIES:
+    logging.getLogger(_name).setLevel(logging.WARNING)
 _request = contextvars.ContextVar("spasm_coach_request", default={})
 
 

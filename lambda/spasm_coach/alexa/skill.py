@@ -2,7 +2,8 @@
 
 Built once per container (`SpasmCoach(...)` in app.py). Each call deserializes the event
 into ask-sdk-model's RequestEnvelope, refuses envelopes it cannot use and requests for
-another skill (before any storage or API call), and runs the ask-sdk skill.
+another skill (before any storage or API call), and runs the ask-sdk skill within the
+turn's I/O budget (spasm_coach/budget.py).
 """
 
 import json
@@ -12,7 +13,9 @@ from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from ask_sdk_model.response import Response
 from ask_sdk_model.ui import SsmlOutputSpeech
 
+from .. import budget
 from . import handlers, log
+from .turn import ssml_text
 
 
 class SpasmCoach:
@@ -21,23 +24,27 @@ class SpasmCoach:
         for handler in handlers.HANDLERS:
             builder.add_request_handler(handler())
         builder.add_exception_handler(handlers.ErrorHandler(content))
-        builder.add_global_request_interceptor(handlers.TurnInterceptor(content))
+        builder.add_global_request_interceptor(handlers.TurnInterceptor(content, adapter))
         self.skill = builder.create()
         self.content = content
+        self.adapter = adapter
         self.skill_id = skill_id or None
 
     def __call__(self, event, context=None):
         """The Lambda handler. Returns the response envelope as a dict, or None for a
         request meant for another skill (it gets no answer at all)."""
+        request_id = getattr(context, "aws_request_id", None)
+        log.bind(request_id)  # lines about an unusable event name this request, and no user
         envelope = self._envelope(event)
         if envelope is None:
             return self._apology()
-        log.bind(getattr(context, "aws_request_id", None), envelope.context.system.user.user_id)
+        log.bind(request_id, envelope.context.system.user.user_id)
         if self.skill_id and envelope.context.system.application.application_id != self.skill_id:
             log.warning(event="rejected", reason="skill_id")
             return None
         try:
-            response = self.skill.invoke(request_envelope=envelope, context=context)
+            with budget.turn(store_op_s=getattr(self.adapter, "worst_case_s", 0.0)):
+                response = self.skill.invoke(request_envelope=envelope, context=context)
             return self.skill.serializer.serialize(response)
         except Exception as error:  # the skill's own error handler failed too
             log.warning(event="unhandled", error=type(error).__name__, reason="invoke")
@@ -64,6 +71,6 @@ class SpasmCoach:
 
     def _apology(self):
         texts = self.content.texts("en-US")
-        speech = SsmlOutputSpeech(ssml=f"<speak>{texts.say('error')} {texts.say('try_later')}</speak>")
+        speech = SsmlOutputSpeech(ssml=f"<speak>{ssml_text(texts.say('error') + ' ' + texts.say('try_later'))}</speak>")
         response = ResponseEnvelope(version="1.0", response=Response(output_speech=speech, should_end_session=True))
         return self.skill.serializer.serialize(response)

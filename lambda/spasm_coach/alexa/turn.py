@@ -13,8 +13,17 @@ Session attributes (travel with the session, never stored):
 Stored record (persistent attributes; only what features need, never symptom answers):
   heard_disclaimer, episode_start, episode_precision, last_checkin,
   reminder_<kind> (the Reminders API's alert token), reminders_declined (this episode)
+
+Two devices (or sessions) of one user can change the record at the same moment. A turn
+reads it at most once, changes it through the methods below, which also note each change
+as an operation, and saves it at the end with a write that only succeeds if nobody wrote
+in between. If somebody did, the turn re-reads and replays its operations on what the
+other device left (`_replay`): its own changes are kept, the other device's too, and a
+reminder that would otherwise go off untracked (set for an episode another device just
+ended, or a duplicate) is cancelled.
 """
 
+import re
 from datetime import datetime, timezone
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
@@ -23,28 +32,35 @@ from ask_sdk_model.ui import Card, SimpleCard
 
 from .. import care
 from ..storage import StoreUnavailable
-from ..storage.adapter import request_time
+from ..storage.adapter import Conflict, request_time
 from . import log, services
+from . import reminders as reminders_api
 
 TURN_KEY = "turn"
 REMINDER_PREFIX = "reminder_"
 EPISODE_KEYS = ("episode_start", "episode_precision", "last_checkin", "reminders_declined")
 SESSION_KEYS = ("pending", "referral", "triaged", "heard", "tz", "tips", "fails", "last")
+SAVE_ATTEMPTS = 3  # a write, and up to two re-read-and-replay rounds when another device wrote
 
 
 class Turn:
     """Per-request context. Built once per request by `TurnInterceptor`."""
 
-    def __init__(self, handler_input, content):
+    def __init__(self, handler_input, content, adapter=None):
         self.input = handler_input
         self.content = content
+        self.adapter = adapter  # the persistence adapter, for conditional saves and deletes
         envelope = handler_input.request_envelope
         self.texts = content.texts(getattr(envelope.request, "locale", None) or "en-US")
         self.now_s = request_time(envelope)
         session = handler_input.attributes_manager.session_attributes
         self.session = session if session is not None else {}
         self._record = None
+        self._base = {}          # the record as read, before this turn changed it
+        self._ops = []           # this turn's changes to the record, in order, for _replay
+        self._cancelled = set()  # reminder tokens cancelled while reconciling
         self._read_failed = False
+        self._deleted = False
         self._notices = []
 
     @classmethod
@@ -133,6 +149,7 @@ class Turn:
                 self._read_failed = True
                 manager.persistent_attributes = {}
                 self._record = manager.persistent_attributes
+            self._base = dict(self._record)
         return self._record
 
     def episode(self):
@@ -144,14 +161,12 @@ class Turn:
         return None if care.is_stale(self.content, episode, self.now_s) else episode
 
     def save_episode(self, episode):
-        self.record.update(episode_start=episode.start, episode_precision=episode.precision)
+        self._change("episode", episode.start, episode.precision)
 
     def end_episode(self):
         """Forget the episode and everything that belongs to it (reminders included: the
         caller cancels them with the Reminders API first)."""
-        for key in list(self.record):
-            if key in EPISODE_KEYS or key.startswith(REMINDER_PREFIX):
-                self.record.pop(key, None)
+        self._change("end_episode")
 
     def reminder_tokens(self):
         """{kind: alert token} of the reminders set for this episode."""
@@ -159,29 +174,44 @@ class Turn:
                 if key.startswith(REMINDER_PREFIX) and isinstance(token, str)}
 
     def save_reminder(self, kind, token):
-        self.record[REMINDER_PREFIX + kind] = token
+        self._change("reminder", kind, token)
 
     def forget_reminder(self, kind):
-        self.record.pop(REMINDER_PREFIX + kind, None)
+        self._change("forget_reminder", kind, self.record.get(REMINDER_PREFIX + kind))
 
     @property
     def reminders_declined(self):
         return self.record.get("reminders_declined") is True
 
     def decline_reminders(self):
-        self.record["reminders_declined"] = True
+        self._change("declined")
 
     def checked_in(self):
-        self.record["last_checkin"] = self.now_s
+        self._change("checkin", self.now_s)
+
+    def _change(self, *operation):
+        self._ops.append(operation)
+        _apply(operation, self.record)
 
     def delete_everything(self):
-        """Delete the stored record. True when it worked."""
+        """Delete the stored record, and any reminder another device set meanwhile. True
+        when it worked."""
+        envelope, record = self.input.request_envelope, self.record
         try:
-            self.input.attributes_manager.delete_persistent_attributes()
+            for _ in range(SAVE_ATTEMPTS):
+                try:
+                    self.adapter.delete_attributes(envelope, record)
+                    break
+                except Conflict:
+                    record = self.adapter.get_attributes(envelope)
+                    self._cancel([(key, token) for key, token in _reminders(record).items()
+                                  if token != self._base.get(key)], keep_in=None)
+            else:
+                raise StoreUnavailable("the record kept changing")
         except StoreUnavailable as error:
             log.warning(event="store", operation="delete", status="failed", error=str(error)[:60])
             return False
-        self._record = {}
+        self._record, self._deleted = {}, True
         self.session["heard"] = True  # they heard it this session; don't re-read to check
         return True
 
@@ -203,14 +233,14 @@ class Turn:
         self._save()
         lines += [self.texts.say(n) for n in self._notices]
         spoken = " ".join(lines + ([reply.ask] if reply.ask else []))
-        builder = self.input.response_builder.speak(escape(spoken))
+        builder = self.input.response_builder.speak(ssml_text(spoken))
         if reply.card:
             builder.set_card(reply.card if isinstance(reply.card, Card)
                              else SimpleCard(title=reply.card[0], content=reply.card[1]))
         if directive is not None:
             builder.add_directive(directive)
         elif reply.ask and not reply.end:
-            builder.ask(escape(reply.reprompt or reply.ask))
+            builder.ask(ssml_text(reply.reprompt or reply.ask))
             builder.set_should_end_session(False)
         else:
             self.expect_nothing()
@@ -224,28 +254,121 @@ class Turn:
         self.session["heard"] = True
         if self.record.get("heard_disclaimer") is True:
             return None
-        self.record["heard_disclaimer"] = True
+        self._change("heard")
         return self.texts.say("disclaimer")
 
     def _save(self):
-        if self._record is None:
+        if self._record is None or self._deleted:
             return
-        record = self._record
-        loaded = getattr(record, "loaded", None)
-        if loaded is not None and loaded == dict(record):
-            return
-        if self._read_failed and not _user_visible_change({}, record):
+        if self._read_failed and not self._changed_what_the_user_said():
             return  # the store just failed us; don't spend more of the turn on a flag
+        envelope, record = self.input.request_envelope, self._record
         try:
-            self.input.attributes_manager.save_persistent_attributes()
+            for _ in range(SAVE_ATTEMPTS):
+                try:
+                    self.adapter.save_attributes(envelope, record)
+                    return
+                except Conflict:
+                    log.info(event="store", operation="write", status="conflict")
+                    record = self._replay(self.adapter.get_attributes(envelope))
+            raise StoreUnavailable("the record kept changing")
         except StoreUnavailable as error:
             log.warning(event="store", operation="write", status="failed", error=str(error)[:60])
-            if _user_visible_change(loaded or {}, record):
+            if self._changed_what_the_user_said():
                 self._notice("storage_unsaved")
 
+    def _changed_what_the_user_said(self):
+        """Whether this turn changed something the user would miss if it were not saved
+        (anything but the disclaimer flag)."""
+        return any(operation[0] != "heard" for operation in self._ops)
 
-def _user_visible_change(before, after):
-    """Whether a failed save loses something the user would miss (not just the
-    disclaimer flag)."""
-    keys = (set(before) | set(after)) - {"heard_disclaimer"}
-    return any(before.get(k) != after.get(k) for k in keys)
+    def _replay(self, fresh):
+        """This turn's changes re-applied to `fresh`, the record as another device left
+        it. Reminders that nobody would track any more are cancelled."""
+        orphans = []
+        start = self._base.get("episode_start")
+        for operation in self._ops:
+            start = _apply(operation, fresh, replay=(start, self._base, orphans))
+        self._cancel(orphans, keep_in=fresh)
+        self._record = fresh
+        self.input.attributes_manager.persistent_attributes = fresh
+        return fresh
+
+    def _cancel(self, reminders, keep_in):
+        """Cancel these (record key, alert token) reminders with the Reminders API. One
+        that cannot be cancelled is kept in the record `keep_in` when its place there is
+        free, so "cancel my reminders" can still reach it; else it is logged."""
+        for key, token in reminders:
+            if token in self._cancelled:
+                continue
+            try:
+                reminders_api.delete(self.input, token)
+                self._cancelled.add(token)
+                log.info(event="reminder", operation="reconcile", outcome="cancelled")
+            except (reminders_api.NoPermission, reminders_api.Unavailable):
+                if keep_in is not None and key not in keep_in:
+                    keep_in[key] = token
+                else:
+                    log.warning(event="reminder", operation="reconcile", status="untracked")
+
+
+# Characters XML 1.0 does not allow at all (control characters): escaping cannot save them.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def ssml_text(text):
+    """`text` made safe to put inside <speak>: markup escaped, characters XML forbids
+    dropped. Everything the skill says goes through here, so nothing a user sent (slot
+    values, session state sent back) can add SSML or break it."""
+    return escape(_NOT_XML.sub("", text))
+
+
+def _reminders(record):
+    """{record key: alert token} of the reminders in `record`."""
+    return {key: token for key, token in record.items()
+            if key.startswith(REMINDER_PREFIX) and isinstance(token, str)}
+
+
+def _apply(operation, record, replay=None):
+    """Apply one of a turn's operations to `record`; the episode start the next operation
+    belongs to.
+
+    When replaying on a newer record another device wrote, `replay` is (the episode start
+    this operation was made for, the record as the turn read it, a list collecting
+    reminders to cancel). Then the other device's changes are respected: changes made for
+    an episode that has since ended or been replaced are dropped, a reminder set for such
+    an episode or duplicating one the other device set is handed over to be cancelled, and
+    ending the episode also ends the reminders set meanwhile."""
+    kind, *args = operation
+    start, base, orphans = replay or (None, None, None)
+    if kind == "heard":
+        record["heard_disclaimer"] = True
+    elif kind == "episode":
+        start = args[0]
+        record.update(episode_start=args[0], episode_precision=args[1])
+    elif kind == "end_episode":
+        start = None
+        for key in list(record):
+            if replay and key.startswith(REMINDER_PREFIX) and record[key] != base.get(key):
+                orphans.append((key, record[key]))
+            if key in EPISODE_KEYS or key.startswith(REMINDER_PREFIX):
+                del record[key]
+    elif kind == "forget_reminder":
+        key = REMINDER_PREFIX + args[0]
+        if not replay or record.get(key) == args[1]:
+            record.pop(key, None)
+    elif replay and (start is None or record.get("episode_start") != start):
+        if kind == "reminder":  # set for an episode that is over: it must not go off
+            orphans.append((REMINDER_PREFIX + args[0], args[1]))
+    elif kind == "reminder":
+        key, token = REMINDER_PREFIX + args[0], args[1]
+        theirs = record.get(key)
+        if replay and isinstance(theirs, str) and theirs not in (token, base.get(key)):
+            orphans.append((key, token))  # the other device set this reminder meanwhile
+        else:
+            record[key] = token
+    elif kind == "declined":
+        record["reminders_declined"] = True
+    elif kind == "checkin":
+        record["last_checkin"] = args[0]
+    return start

@@ -7,7 +7,7 @@ through `RecordAdapter`, an ask-sdk persistence adapter. Nothing here knows abou
 import os
 from pathlib import Path
 
-from .adapter import RecordAdapter, StoreUnavailable
+from .adapter import Conflict, RecordAdapter, StoreUnavailable
 
 DEFAULT_TTL_DAYS = 30
 DEFAULT_LOCAL_PATH = Path(__file__).resolve().parents[3] / ".local" / "store.sqlite3"
@@ -26,4 +26,4 @@ def adapter_from_env(environ=os.environ):
     return RecordAdapter(store, ttl_days=ttl_days)
 
 
-__all__ = ["RecordAdapter", "StoreUnavailable", "adapter_from_env"]
+__all__ = ["Conflict", "RecordAdapter", "StoreUnavailable", "adapter_from_env"]

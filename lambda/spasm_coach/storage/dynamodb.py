@@ -4,6 +4,10 @@ botocore rather than boto3: `import boto3` also loads s3transfer and builds reso
 models, about 100 ms of cold start that a three-call store does not need. The item layout:
 partition key `user_key` (string), the user's attributes as top-level attributes,
 `expires_at` (number, the table's TTL attribute) and `version` (number, counts writes).
+
+Writes are conditional on the version the turn read (optimistic concurrency): when another
+device wrote in between, the write fails with `Conflict` and nothing is changed, and the
+turn re-reads and re-applies what it did (alexa/turn.py).
 """
 
 import os
@@ -12,22 +16,60 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .adapter import StoreUnavailable
+from .. import budget
+from .adapter import ANY_VERSION, Conflict, StoreUnavailable
 
 KEY = "user_key"
 RESERVED = frozenset({KEY, "expires_at", "version"})
 
-# Alexa waits 8 seconds for the whole turn. A healthy DynamoDB call takes a few
-# milliseconds, so one second to connect and one to read is generous, and two attempts
-# (one retry) keep a dead store from eating more than about 4 seconds of that.
+# Timeouts and retries, from measurements (python -m devkit.io_latency, 2 cores, DynamoDB
+# Local on loopback, several runs of 300 to 1,000 calls): GetItem p50 4 ms, p99 14 ms, max
+# 20 ms; conditional UpdateItem p50 6 ms, p99 20 ms, max 74 to 166 ms (JVM pauses); the
+# first call of a new client 110 to 120 ms, nearly all of it botocore's own set-up before
+# any socket (no timeout covers that part). In AWS, DynamoDB answers a one-item read or
+# write in single-digit milliseconds inside the region.
+#
+# read_timeout 0.3 s: about twice the slowest answer seen, 15 x the p99. It bounds the
+#   silence while waiting for an answer (urllib3 applies it to each socket read, and an
+#   answer this small arrives in one piece), so a hung store costs 0.3 s, not 8; an
+#   attempt that does hit it is simply retried.
+# connect_timeout 0.2 s: a loopback or in-region TCP connect takes a millisecond, and
+#   urllib3 applies this timeout to the TLS handshake too (a few ms). A dropped SYN is
+#   resent by the kernel only after 1 s: 1% of 300 back-to-back connects to DynamoDB Local
+#   took 1.02 s for that reason, so a timeout near 1 s would just wait for the resend;
+#   0.2 s and a fresh attempt recover sooner. (DNS lookups are not covered by it.)
+# 2 attempts: one retry rescues the transient failures DynamoDB documents (500s,
+#   throttling, a reset connection); through devkit.fault_proxy each of those fails both
+#   attempts in 55 to 60 ms. A third attempt would add another 0.5 s to the worst case.
+# mode "legacy": its DynamoDB back-off waits a fixed 50 ms before the retry (botocore's
+#   _retry.json: base 0.05, growth 2). "standard" waits up to 1 s of random jitter after
+#   a throttle (measured 0.4 to 0.8 s per throttled call), and newer botocore honours an
+#   x-amz-retry-after header for up to 5 s more: too much of a 3 s turn.
+# Worst case of one operation: 2 x (0.2 + 0.3) + 0.05 = 1.05 s (STORE_OP_WORST_S;
+# measured through the proxy: 0.66 s slow, 0.45 s connect hanging). A turn reads and
+# writes at most once each (plus a re-read and re-write when another device wrote in
+# between), within the turn's I/O budget (spasm_coach/budget.py).
 CLIENT_CONFIG = Config(
-    connect_timeout=1,
-    read_timeout=1,
-    retries={"total_max_attempts": 2, "mode": "standard"},
+    connect_timeout=0.2,
+    read_timeout=0.3,
+    retries={"total_max_attempts": 2, "mode": "legacy"},
 )
+RETRY_BACKOFF_S = 0.05  # legacy mode's first DynamoDB back-off (tests/test_budget.py reads botocore's)
+
+
+def worst_case_s(config=CLIENT_CONFIG, backoff_s=RETRY_BACKOFF_S):
+    """How long one store operation can take before it gives up: every attempt waits its
+    full connect and read timeouts, with the back-off between attempts."""
+    attempts = config.retries["total_max_attempts"]
+    return attempts * (config.connect_timeout + config.read_timeout) + (attempts - 1) * backoff_s
+
+
+STORE_OP_WORST_S = worst_case_s()
 
 
 class DynamoDbStore:
+    worst_case_s = STORE_OP_WORST_S
+
     def __init__(self, table_name, endpoint_url=None, client=None):
         self.table = table_name
         self.client = client or botocore.session.get_session().create_client(
@@ -39,14 +81,17 @@ class DynamoDbStore:
         )
 
     def load(self, key):
-        """(attributes, expires_at) of the user's record; ({}, None) when there is none."""
+        """(attributes, expires_at, version) of the user's record; ({}, None, None) when
+        there is none."""
         item = self._call("get_item", Key={KEY: {"S": key}}, ConsistentRead=True).get("Item") or {}
         data = {name: decode(value) for name, value in item.items() if name not in RESERVED}
-        expires = item.get("expires_at")
-        return data, int(decode(expires)) if expires else None
+        expires, version = item.get("expires_at"), item.get("version")
+        return data, int(decode(expires)) if expires else None, int(decode(version)) if version else None
 
-    def update(self, key, changed, removed, expires_at):
-        """Set `changed`, remove `removed` and push the expiry, in one atomic UpdateItem."""
+    def update(self, key, changed, removed, expires_at, expected_version=ANY_VERSION):
+        """Set `changed`, remove `removed`, push the expiry and count the write, in one
+        atomic UpdateItem; the new version. With `expected_version` (None: no record yet)
+        the write happens only if the record is still at that version, else `Conflict`."""
         names, values, sets = {"#exp": "expires_at", "#ver": "version"}, {}, []
         for index, (name, value) in enumerate(sorted(changed.items())):
             _check_name(name)
@@ -60,17 +105,45 @@ class DynamoDbStore:
                 _check_name(name)
                 names[f"#r{index}"] = name
             expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removed)))
-        self._call("update_item", Key={KEY: {"S": key}}, UpdateExpression=expression,
-                   ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+        condition = _version_condition(expected_version, names, values)
+        answer = self._call("update_item", Key={KEY: {"S": key}}, UpdateExpression=expression,
+                            ExpressionAttributeNames=names, ExpressionAttributeValues=values,
+                            ReturnValues="UPDATED_NEW", **condition)
+        return int(decode(answer["Attributes"]["version"]))
 
-    def delete(self, key):
-        self._call("delete_item", Key={KEY: {"S": key}})
+    def delete(self, key, expected_version=ANY_VERSION):
+        """Delete the record; with `expected_version`, only if it is still at that version
+        (else `Conflict`). Deleting a record that is not there is not an error."""
+        names, values = {}, {}
+        condition = _version_condition(expected_version, names, values)
+        extra = {"ExpressionAttributeNames": names} if names else {}
+        if values:
+            extra["ExpressionAttributeValues"] = values
+        self._call("delete_item", Key={KEY: {"S": key}}, **condition, **extra)
 
     def _call(self, operation, **params):
+        if not budget.allows_store_op(self.worst_case_s):
+            raise StoreUnavailable(f"dynamodb {operation}: no time left in this turn")
         try:
             return getattr(self.client, operation)(TableName=self.table, **params)
-        except (BotoCoreError, ClientError) as error:
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise Conflict(f"dynamodb {operation}: the record changed") from None
             raise StoreUnavailable(f"dynamodb {operation}: {type(error).__name__}") from error
+        except BotoCoreError as error:
+            raise StoreUnavailable(f"dynamodb {operation}: {type(error).__name__}") from error
+
+
+def _version_condition(expected_version, names, values):
+    """The ConditionExpression argument for a write that expects `expected_version`
+    (adding what it needs to `names` and `values`)."""
+    if expected_version is ANY_VERSION:
+        return {}
+    names["#ver"] = "version"
+    if expected_version is None:
+        return {"ConditionExpression": "attribute_not_exists(#ver)"}
+    values[":expected"] = encode(expected_version)
+    return {"ConditionExpression": "#ver = :expected"}
 
 
 def _check_name(name):

@@ -1,14 +1,16 @@
 """The local store: one sqlite file, so `make chat` and the tests need no AWS.
 
-Same operations and the same merge-on-update behaviour as the DynamoDB store; each update
-runs in one immediate transaction, so concurrent writers cannot lose each other's changes.
+Same operations and the same merge-on-update behaviour as the DynamoDB store, versions
+and conditional writes included; each update runs in one immediate transaction, so
+concurrent writers cannot lose each other's changes.
 """
 
 import json
 import sqlite3
+import threading
 from pathlib import Path
 
-from .adapter import StoreUnavailable
+from .adapter import ANY_VERSION, Conflict, StoreUnavailable
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS records (
     user_key TEXT PRIMARY KEY,
@@ -21,51 +23,64 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS records (
 class SqliteStore:
     def __init__(self, path):
         self.path = str(path)
-        self._connection = None
+        self._local = threading.local()  # one connection per thread: a transaction is a connection's
 
     def _db(self):
-        if self._connection is None:
-            if self.path != ":memory:":
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=2, isolation_level=None, check_same_thread=False)
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=2, isolation_level=None)
             connection.execute(SCHEMA)
-            self._connection = connection
-        return self._connection
+            self._local.connection = connection
+        return connection
 
     def load(self, key):
         row = self._run(lambda db: db.execute(
-            "SELECT data, expires_at FROM records WHERE user_key = ?", (key,)).fetchone())
-        return (json.loads(row[0]), row[1]) if row else ({}, None)
+            "SELECT data, expires_at, version FROM records WHERE user_key = ?", (key,)).fetchone())
+        return (json.loads(row[0]), row[1], row[2]) if row else ({}, None, None)
 
-    def update(self, key, changed, removed, expires_at):
+    def update(self, key, changed, removed, expires_at, expected_version=ANY_VERSION):
         def merge(db):
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                row = db.execute("SELECT data FROM records WHERE user_key = ?", (key,)).fetchone()
-                data = json.loads(row[0]) if row else {}
-                data.update(changed)
-                for name in removed:
-                    data.pop(name, None)
-                db.execute(
-                    "INSERT INTO records (user_key, data, expires_at, version) VALUES (?, ?, ?, 1) "
-                    "ON CONFLICT(user_key) DO UPDATE SET data = excluded.data, "
-                    "expires_at = excluded.expires_at, version = version + 1",
-                    (key, json.dumps(data, sort_keys=True), expires_at))
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-        self._run(merge)
+            row = db.execute("SELECT data, version FROM records WHERE user_key = ?", (key,)).fetchone()
+            if expected_version is not ANY_VERSION and (row[1] if row else None) != expected_version:
+                raise Conflict("sqlite update: the record changed")
+            data = json.loads(row[0]) if row else {}
+            data.update(changed)
+            for name in removed:
+                data.pop(name, None)
+            version = (row[1] if row else 0) + 1
+            db.execute(
+                "INSERT INTO records (user_key, data, expires_at, version) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(user_key) DO UPDATE SET data = excluded.data, "
+                "expires_at = excluded.expires_at, version = excluded.version",
+                (key, json.dumps(data, sort_keys=True), expires_at, version))
+            return version
+        return self._run(merge, transaction=True)
 
-    def delete(self, key):
-        self._run(lambda db: db.execute("DELETE FROM records WHERE user_key = ?", (key,)))
+    def delete(self, key, expected_version=ANY_VERSION):
+        def remove(db):
+            row = db.execute("SELECT version FROM records WHERE user_key = ?", (key,)).fetchone()
+            if expected_version is not ANY_VERSION and (row[0] if row else None) != expected_version:
+                raise Conflict("sqlite delete: the record changed")
+            db.execute("DELETE FROM records WHERE user_key = ?", (key,))
+        self._run(remove, transaction=True)
 
     def clear(self):
         """Forget every user (the console's :reset)."""
         self._run(lambda db: db.execute("DELETE FROM records"))
 
-    def _run(self, work):
+    def _run(self, work, transaction=False):
         try:
-            return work(self._db())
+            db = self._db()
+            if not transaction:
+                return work(db)
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(db)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            return result
         except (sqlite3.Error, OSError, ValueError) as error:
             raise StoreUnavailable(f"sqlite: {type(error).__name__}") from error
