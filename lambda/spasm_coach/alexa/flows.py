@@ -10,6 +10,9 @@ from .. import care, onset, speech, triage
 from . import followups, log
 from .replies import ask, close
 
+# The longest answer the skill gives is well under this; a longer "last" came from elsewhere.
+REPEAT_MAX_CHARS = 2000
+
 # --- opening ---------------------------------------------------------------------------
 
 def welcome(turn):
@@ -268,7 +271,7 @@ def repeat(turn):
     """Say the last answer again, then the current question."""
     last = turn.session.get("last")
     said = last.get("say") if isinstance(last, dict) else None
-    if isinstance(said, str) and said:
+    if isinstance(said, str) and 0 < len(said) <= REPEAT_MAX_CHARS:
         return ask(turn, said)
     return ask(turn, turn.texts.say("nothing_to_repeat"))
 

@@ -43,7 +43,7 @@ def set_reminder(turn, kind_id=None):
     if episode is None:
         turn.expect("onset")
         return ask(turn, say("reminder_needs_episode"))
-    if kind_id not in turn.content.reminder_kinds:
+    if not isinstance(kind_id, str) or kind_id not in turn.content.reminder_kinds:
         kind_id = "heat" if care.phase(turn.content, episode, turn.now_s).use_ice else "checkin"
     kind = turn.content.reminder_kinds[kind_id]
     at = reminders.moment(turn.content, kind, episode, turn.zone())

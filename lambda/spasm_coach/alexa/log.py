@@ -33,7 +33,8 @@ def user_ref(user_id):
     """A short, one-way reference to a user for correlating log lines."""
     if not isinstance(user_id, str) or not user_id:
         return None
-    return hashlib.sha256(("log:" + user_id).encode("utf-8")).hexdigest()[:12]
+    # surrogatepass: an id JSON can carry but UTF-8 cannot (a lone surrogate) still hashes
+    return hashlib.sha256(("log:" + user_id).encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 def bind(request_id=None, user_id=None):

@@ -32,7 +32,8 @@ def question(turn):
         return text, f"{text} {say('reprompt_yes_no')}"
     if kind == "more_tips" and turn.tips_given():
         return say("ask_another_tip"), say("reprompt_another_tip")
-    if kind == "reminder_offer" and pending.get("reminder") in turn.content.reminder_kinds:
+    if kind == "reminder_offer" and isinstance(pending.get("reminder"), str) \
+            and pending["reminder"] in turn.content.reminder_kinds:
         return say(turn.content.reminder_kinds[pending["reminder"]].offer), say("reprompt_reminder_offer")
     if kind not in QUESTIONS:
         turn.expect_nothing()

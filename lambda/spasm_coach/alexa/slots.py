@@ -2,6 +2,8 @@
 
 from ask_sdk_model.slu.entityresolution import StatusCode
 
+FREE_TEXT_MAX_CHARS = 500
+
 
 def _slot(handler_input, name):
     intent = getattr(handler_input.request_envelope.request, "intent", None)
@@ -55,4 +57,6 @@ def free_text(handler_input):
         if spoken_time.is_alexa_date(value) or spoken_time.is_alexa_time(value) or spoken_time.is_alexa_duration(value):
             continue
         texts.append(value)
-    return " ".join(texts)
+    # What a person says in one breath is short; the cap keeps the red-flag patterns
+    # (triage.mentioned_flags) fast on junk of any length.
+    return " ".join(texts)[:FREE_TEXT_MAX_CHARS]

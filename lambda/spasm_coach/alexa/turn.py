@@ -53,8 +53,9 @@ class Turn:
         envelope = handler_input.request_envelope
         self.texts = content.texts(getattr(envelope.request, "locale", None) or "en-US")
         self.now_s = request_time(envelope)
-        session = handler_input.attributes_manager.session_attributes
-        self.session = session if session is not None else {}
+        # Requests outside a session (skill events, reminder events) have no attributes.
+        session = handler_input.attributes_manager.session_attributes if envelope.session else None
+        self.session = session if isinstance(session, dict) else {}
         self._record = None
         self._base = {}          # the record as read, before this turn changed it
         self._ops = []           # this turn's changes to the record, in order, for _replay
@@ -121,7 +122,7 @@ class Turn:
     @property
     def referral(self):
         referral = self.session.get("referral")
-        return referral if referral in self.content.levels else None
+        return referral if isinstance(referral, str) and referral in self.content.levels else None
 
     @property
     def triaged(self):
@@ -157,6 +158,8 @@ class Turn:
         start, precision = self.record.get("episode_start"), self.record.get("episode_precision")
         if not isinstance(start, int) or isinstance(start, bool) or not isinstance(precision, str):
             return None
+        if not 0 < start <= self.now_s + 86400:
+            return None  # not a start this skill could have stored
         episode = care.Episode(start, precision)
         return None if care.is_stale(self.content, episode, self.now_s) else episode
 
@@ -233,6 +236,8 @@ class Turn:
         self._save()
         lines += [self.texts.say(n) for n in self._notices]
         spoken = " ".join(lines + ([reply.ask] if reply.ask else []))
+        for key in [k for k in self.session if k not in SESSION_KEYS]:
+            del self.session[key]  # only our own state travels back to Alexa
         builder = self.input.response_builder.speak(ssml_text(spoken))
         if reply.card:
             builder.set_card(reply.card if isinstance(reply.card, Card)

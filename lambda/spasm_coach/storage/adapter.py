@@ -50,7 +50,7 @@ class Snapshot(dict):
 def user_key(request_envelope):
     """The record's key: a hash of the Alexa user id, so the table holds no Alexa ids."""
     user_id = request_envelope.context.system.user.user_id
-    return hashlib.sha256(user_id.encode("utf-8")).hexdigest()
+    return hashlib.sha256(user_id.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def request_time(request_envelope):
