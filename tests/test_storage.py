@@ -3,6 +3,7 @@ template.yaml's own definition) and the local sqlite store behave alike; a turn 
 most once and writes only what changed; the table never holds an Alexa user id."""
 
 import hashlib
+from pathlib import Path
 from datetime import datetime, timedelta, timezone
 
 import boto3
@@ -231,3 +232,14 @@ def test_a_second_session_days_later_finds_the_episode_in_dynamodb(aws, content)
     assert "switch to heat now" in turn.speech
     talk.now = T0 + timedelta(days=4)
     assert "more than a few days" in talk.intent("IceOrHeatIntent").speech
+
+
+def test_a_read_only_checkout_keeps_the_local_store_in_the_temp_directory(tmp_path, monkeypatch):
+    import os
+    import tempfile
+
+    from spasm_coach.storage import local_store_path
+    default = tmp_path / "checkout" / ".local" / "store.sqlite3"
+    assert local_store_path(default) == default
+    monkeypatch.setattr(os, "access", lambda path, mode: False)  # as if the checkout were read-only
+    assert local_store_path(default) == Path(tempfile.gettempdir()) / "back-spasm-coach" / "store.sqlite3"

@@ -5,6 +5,7 @@ through `RecordAdapter`, an ask-sdk persistence adapter. Nothing here knows abou
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 from .adapter import Conflict, RecordAdapter, StoreUnavailable
@@ -22,8 +23,19 @@ def adapter_from_env(environ=os.environ):
         store = DynamoDbStore(environ["TABLE_NAME"], endpoint_url=environ.get("DYNAMODB_ENDPOINT") or None)
     else:
         from .sqlite import SqliteStore
-        store = SqliteStore(environ.get("BSC_LOCAL_STORE") or DEFAULT_LOCAL_PATH)
+        store = SqliteStore(environ.get("BSC_LOCAL_STORE") or local_store_path())
     return RecordAdapter(store, ttl_days=ttl_days)
+
+
+def local_store_path(default=DEFAULT_LOCAL_PATH):
+    """The checkout's .local/store.sqlite3, or the same file in the temp directory when
+    the checkout can't be written (a read-only copy of the code)."""
+    folder = default.parent
+    while not folder.exists():
+        folder = folder.parent
+    if os.access(folder, os.W_OK):
+        return default
+    return Path(tempfile.gettempdir()) / "back-spasm-coach" / default.name
 
 
 __all__ = ["Conflict", "RecordAdapter", "StoreUnavailable", "adapter_from_env"]
