@@ -23,6 +23,8 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
+from devkit.alexa import _get
+
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_PATH = ROOT / "interaction_model" / "skill-package" / "interactionModels" / "custom" / "en-US.json"
 MODEL = json.loads(MODEL_PATH.read_text(encoding="utf-8"))["interactionModel"]["languageModel"]
@@ -585,14 +587,6 @@ def alexa_envelopes(draw, skill_ids=(SKILL_ID,)):
 
 
 # --- broken envelopes ------------------------------------------------------------------
-
-def _get(data, *path):
-    for key in path:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
-
 
 def _paths(node, prefix=()):
     """Every path to a value inside `node` (dict keys and list indices)."""

@@ -14,9 +14,11 @@ For every envelope:
   - every answer comes within 2 seconds (Alexa waits 8 seconds in all);
   - an envelope ask-sdk cannot read gets the spoken apology and the session ends.
 
-Product bugs found this way and not fixed yet are listed in KNOWN_BUGS, each with its
-corpus case: the property tests step over exactly that bug (and count it) so they keep
-looking for others, while its corpus case is an expected failure until the fix lands.
+These hold for every envelope, with no exceptions: a failure is a product bug. Fix it, and
+keep the envelope that showed it (shrunk) as a corpus case named for what it holds, e.g.
+tests/fuzz/corpus/out-of-session-request.json (the user's stored record, if it matters,
+in <name>.stored.json): every corpus case is replayed on each run, against every
+invariant, as a regression test.
 
 `make test` runs the "ci" profile, `make fuzz` the "fuzz" one (tests/fuzz/conftest.py).
 """
@@ -24,17 +26,16 @@ looking for others, while its corpus case is an expected failure until the fix l
 import json
 import traceback
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
-from hypothesis import event, example, given, note
+from hypothesis import example, given, note
 from hypothesis.control import currently_in_test_context
 
-from devkit.alexa import ssml_to_text
+from devkit.alexa import _get, ssml_to_text
 
 from . import strategies as S
 from .conftest import run
@@ -51,19 +52,13 @@ CORPUS = Path(__file__).parent / "corpus"
 
 # --- the invariants ----------------------------------------------------------------------
 
-class KnownEscape(Exception):
-    """The handler raised, and a known bug explains it: nothing more to check."""
-
-
-def call_handler(coach, store, crashes, case, known=None):
+def call_handler(coach, store, crashes, case):
     """Invariant: the Lambda handler never raises. Returns (response, hidden crashes,
     seconds taken)."""
     try:
         return run(coach, store, crashes, case)
     except Exception:
         escape_trace = traceback.format_exc()
-    if known is not None and known.excuses_escape(escape_trace):
-        raise KnownEscape()
     raise AssertionError(f"the Lambda handler raised instead of answering:\n{escape_trace}")
 
 
@@ -106,7 +101,7 @@ def assert_refused_cleanly(response, apology):
     assert_valid_response(response, [])
 
 
-def assert_valid_response(response, user_texts, request_attributes=None, known=None, case=None):
+def assert_valid_response(response, user_texts, request_attributes=None):
     """Invariant: a response Alexa accepts (see the module docstring)."""
     assert isinstance(response, dict), f"the response is {type(response).__name__}, not a JSON object"
     try:
@@ -123,12 +118,11 @@ def assert_valid_response(response, user_texts, request_attributes=None, known=N
     speech = body.get("outputSpeech")
     if speech is not None:
         assert speech.get("type") == "SSML", f"outputSpeech is {speech.get('type')!r}, not SSML"
-        excused = known is not None and case is not None and known.excuses_ssml(case)
-        assert_ssml(speech.get("ssml"), "outputSpeech", user_texts, excused)
+        assert_ssml(speech.get("ssml"), "outputSpeech", user_texts)
     reprompt = _get(body, "reprompt", "outputSpeech")
     if reprompt is not None:
         assert_ssml(reprompt.get("ssml"), "reprompt", user_texts)
-    assert_open_session_asks(body, known)
+    assert_open_session_asks(body)
     assert_handoff_has_no_reprompt(body)
     assert_session_attributes_fit(response, request_attributes)
     if _size(request_attributes) <= MAX_SESSION_BYTES - MAX_SPEECH_CHARS:
@@ -136,15 +130,12 @@ def assert_valid_response(response, user_texts, request_attributes=None, known=N
             f"the response is {_size(response)} bytes; Alexa rejects more than {MAX_RESPONSE_BYTES}"
 
 
-def assert_ssml(ssml, where, user_texts, excused=False):
+def assert_ssml(ssml, where, user_texts):
     """Invariant: one well-formed <speak> element, no markup inside it (the skill writes
-    none, so any would have come from the input), under 8,000 characters, no user text raw.
-    `excused`: a known bug makes this speech unparseable or too long; check the rest."""
+    none, so any would have come from the input), under 8,000 characters, no user text raw."""
     assert isinstance(ssml, str), f"{where} has no SSML string: {ssml!r}"
     assert "<audio" not in ssml and ssml.count("<speak") == 1, f"{where} SSML carries input markup: {ssml[:300]!r}"
     assert_no_raw_user_text(ssml, where, user_texts)
-    if excused:
-        return
     try:
         root = ET.fromstring(ssml)
     except (ET.ParseError, ValueError) as error:  # ValueError: characters XML cannot carry at all
@@ -163,14 +154,12 @@ def assert_no_raw_user_text(ssml, where, user_texts):
             assert text not in inner, f"user text {text[:80]!r} reached the {where} SSML unescaped: {ssml[:300]!r}"
 
 
-def assert_open_session_asks(body, known=None):
+def assert_open_session_asks(body):
     """Invariant: a session left open has a reprompt, and the speech asks a question."""
     if body.get("shouldEndSession") is not False:
         return
     assert _get(body, "reprompt", "outputSpeech", "ssml"), "the session stays open but there is no reprompt"
     said = ssml_to_text(_get(body, "outputSpeech", "ssml"))
-    if known is not None and known.excuses_speech(said):
-        return
     assert said.endswith("?"), f"the session stays open but the speech does not end with a question: ...{said[-120:]!r}"
 
 
@@ -201,11 +190,11 @@ def assert_session_attributes_fit(response, request_attributes):
             f"Alexa allows {MAX_SESSION_BYTES}")
 
 
-def assert_answers_in_time(seconds, case, known=None, again=None):
+def assert_answers_in_time(seconds, again=None):
     """Invariant: the handler answers within MAX_TURN_SECONDS. A call only a little over
     is timed once more (`again`), so that a stall of the machine is not taken for the
     skill's slowness."""
-    if seconds <= MAX_TURN_SECONDS or (known is not None and known.excuses_slowness(case)):
+    if seconds <= MAX_TURN_SECONDS:
         return
     if again is not None and seconds < 2 * MAX_TURN_SECONDS:
         seconds = min(seconds, again())
@@ -213,23 +202,18 @@ def assert_answers_in_time(seconds, case, known=None, again=None):
         f"the handler took {seconds:.1f} s; a turn must answer within {MAX_TURN_SECONDS} s (Alexa waits 8 s in all)"
 
 
-def assert_no_hidden_crash(hidden, case, known=None):
+def assert_no_hidden_crash(hidden, case):
     """Invariant: a realistic case (an envelope shaped as Alexa sends it, a record the skill
     could have written) is handled without the skill's ErrorHandler stepping in: the user
     would hear "something went wrong"."""
-    if known is not None:
-        hidden = [crash for crash in hidden if not known.excuses_crash(crash)]
     if case.realistic and hidden:
         raise AssertionError("the skill crashed and its ErrorHandler hid it:\n" + "\n".join(hidden))
 
 
-def check(coach, store, crashes, case, texts, skill_id=None, known=None):
-    """Every invariant, for one case. `known`: the KnownBugs to step over, if any."""
-    try:
-        response, hidden, seconds = call_handler(coach, store, crashes, case, known)
-    except KnownEscape:
-        return None
-    assert_answers_in_time(seconds, case, known, again=lambda: run(coach, store, crashes, case)[2])
+def check(coach, store, crashes, case, texts, skill_id=None):
+    """Every invariant, for one case."""
+    response, hidden, seconds = call_handler(coach, store, crashes, case)
+    assert_answers_in_time(seconds, again=lambda: run(coach, store, crashes, case)[2])
     if currently_in_test_context():
         note(f"response: {_short(response, 3000)}")
     assert_answered_unless_other_skill(response, case, skill_id)
@@ -239,144 +223,14 @@ def check(coach, store, crashes, case, texts, skill_id=None, known=None):
         assert_refused_cleanly(response, f"{texts.say('error')} {texts.say('try_later')}")
         return response
     assert_valid_response(response, list(_strings(_get(case.envelope, "request"))),
-                          _get(case.envelope, "session", "attributes"), known, case)
-    assert_no_hidden_crash(hidden, case, known)
+                          _get(case.envelope, "session", "attributes"))
+    assert_no_hidden_crash(hidden, case)
     return response
 
 
 @pytest.fixture(scope="module")
 def texts(content):
     return content.texts("en-US")
-
-
-# --- product bugs found by the fuzzer, not fixed yet --------------------------------------
-
-@dataclass(frozen=True)
-class KnownBug:
-    """A product bug, recognised by its exact symptom: an exception escaping the handler
-    whose traceback has all of `escape`, a hidden crash whose traceback has all of
-    `crash`, an open session whose speech ends with the message `speech_ends`, invalid
-    SSML for a case `bad_ssml_for` picks out, or slowness for a case `slow_for` picks out."""
-    summary: str
-    escape: tuple = ()
-    crash: tuple = ()
-    speech_ends: str | None = None
-    bad_ssml_for: object = None
-    slow_for: object = None
-
-
-def _long_slot_words(case):
-    """Slot values of more than 1,000 characters in all: words Alexa would never send."""
-    slots = _get(case.envelope, "request", "intent", "slots")
-    values = [slot.get("value") for slot in slots.values() if isinstance(slot, dict)] if isinstance(slots, dict) else []
-    return sum(len(value) for value in values if isinstance(value, str)) > 1000
-
-
-def _repeat_of_junk(case):
-    """A repeat whose session 'last' holds speech the skill never wrote: too long to say
-    again, or characters XML cannot carry."""
-    last = _get(case.envelope, "session", "attributes", "last")
-    said = last.get("say") if isinstance(last, dict) else None
-    return (_get(case.envelope, "request", "intent", "name") == "AMAZON.RepeatIntent" and isinstance(said, str)
-            and (len(escape(said)) > 4000 or any(not _xml_char(c) for c in said)))
-
-
-def _xml_char(char):
-    code = ord(char)
-    return (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
-            or 0x10000 <= code <= 0x10FFFF)
-
-
-KNOWN_BUGS = {
-    "bug-lone-surrogate-user-id-escapes-handler": KnownBug(
-        "A userId holding a lone surrogate (JSON '\\ud800', which json.loads accepts) makes "
-        "SpasmCoach.__call__ raise UnicodeEncodeError out of the Lambda handler: log.bind runs "
-        "before the try, and log.user_ref encodes the id as strict UTF-8.",
-        escape=("log.py", "user_ref", "UnicodeEncodeError")),
-    "bug-out-of-session-request-crashes": KnownBug(
-        "A request without a session (AlexaSkillEvent.*, Reminders.*, Messaging.*) crashes in "
-        "Turn.__init__: ask-sdk's session_attributes raises for out-of-session requests; the "
-        "ErrorHandler speaks the apology and logs 'unhandled'.",
-        crash=("turn.py", "in __init__", "Cannot get SessionAttributes from out of session request")),
-    "bug-unhashable-referral-crashes": KnownBug(
-        "A session 'referral' that is a dict or list (e.g. written by another version of the "
-        "skill) crashes Turn.referral ('referral in self.content.levels': unhashable type).",
-        crash=("turn.py", "in referral", "TypeError: unhashable type")),
-    "bug-unhashable-pending-reminder-crashes": KnownBug(
-        "A pending reminder_offer whose 'reminder' is a dict or list crashes flows._question "
-        "('pending.get(\"reminder\") in turn.content.reminder_kinds': unhashable type).",
-        crash=("flows.py", "in _question", "TypeError: unhashable type")),
-    "bug-onset-question-is-not-last": KnownBug(
-        "Asking when the spasm started leaves the session open with speech that ends in "
-        "'For example, this morning, or two days ago.', not with a question.",
-        speech_ends="ask_onset"),
-    "bug-repeat-replays-junk-last": KnownBug(
-        "'Repeat that' speaks the session's last.say verbatim: a long one (2,000 '<' are "
-        "8,000 characters once escaped) makes SSML over 8,000 characters, and control "
-        "characters, lone surrogates or U+FFFE/U+FFFF make SSML that is not XML.",
-        bad_ssml_for=_repeat_of_junk),
-    "bug-red-flag-phrase-matching-is-cubic": KnownBug(
-        "MentionedSignHandler runs triage.mentioned_flags over the unresolved slot words of "
-        "every IntentRequest; patterns like '\\b(one|left|right)\\b[^.]*\\b(leg|foot)\\b[^.]*"
-        "\\b(numb...)' backtrack cubically when the last word never comes. 'one leg' said "
-        "over and over: 2,000 characters 0.5 s, 4,000 4 s, 8,000 33 s (four OnsetIntent "
-        "slots can carry that), past Alexa's 8 s. The corpus case (6,000 characters in four "
-        "slots) takes about 7 s.",
-        slow_for=_long_slot_words),
-}
-
-
-class Known:
-    """The known bugs, with their texts resolved; counts each one stepped over."""
-
-    def __init__(self, texts, bugs=KNOWN_BUGS):
-        self.bugs = bugs
-        self.endings = {name: texts.say(bug.speech_ends) for name, bug in bugs.items() if bug.speech_ends}
-
-    def excuses_escape(self, trace):
-        for name, bug in self.bugs.items():
-            if bug.escape and all(part in trace for part in bug.escape):
-                _count(name)
-                return True
-        return False
-
-    def excuses_crash(self, crash):
-        for name, bug in self.bugs.items():
-            if bug.crash and all(part in crash for part in bug.crash):
-                _count(name)
-                return True
-        return False
-
-    def excuses_slowness(self, case):
-        for name, bug in self.bugs.items():
-            if bug.slow_for is not None and bug.slow_for(case):
-                _count(name)
-                return True
-        return False
-
-    def excuses_ssml(self, case):
-        for name, bug in self.bugs.items():
-            if bug.bad_ssml_for is not None and bug.bad_ssml_for(case):
-                _count(name)
-                return True
-        return False
-
-    def excuses_speech(self, said):
-        for name, ending in self.endings.items():
-            if said.endswith(ending):
-                _count(name)
-                return True
-        return False
-
-
-def _count(bug_name):
-    if currently_in_test_context():  # shows in --hypothesis-show-statistics
-        event(f"known bug stepped over: {bug_name}")
-
-
-@pytest.fixture(scope="module")
-def known(texts):
-    return Known(texts)
 
 
 # --- the corpus ----------------------------------------------------------------------------
@@ -398,33 +252,16 @@ def corpus_cases():
 CORPUS_CASES = corpus_cases()
 
 
-def _corpus_params():
-    for name, case in CORPUS_CASES:
-        marks = [pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[name].summary)] if name in KNOWN_BUGS else []
-        yield pytest.param(case, id=name, marks=marks)
-
-
-@pytest.mark.parametrize("case", list(_corpus_params()))
+@pytest.mark.parametrize("case", [case for _, case in CORPUS_CASES], ids=[name for name, _ in CORPUS_CASES])
 def test_corpus(skill, fuzz_store, crashes, texts, case):
-    """Each corpus case against every invariant. A case named for a known bug must show that
-    bug (it is an expected failure); other known bugs are stepped over, so that each case
-    shows its own problem and nothing else."""
-    name = case.notes[0].removeprefix("corpus ")
-    others = {bug: KNOWN_BUGS[bug] for bug in KNOWN_BUGS if bug != name}
-    check(skill, fuzz_store, crashes, case, texts, known=Known(texts, others))
+    """Each corpus case against every invariant."""
+    check(skill, fuzz_store, crashes, case, texts)
 
 
-@pytest.mark.parametrize("case", [case for name, case in CORPUS_CASES if name not in KNOWN_BUGS],
-                         ids=[name for name, _ in CORPUS_CASES if name not in KNOWN_BUGS])
-def test_corpus_as_deployed(deployed_skill, fuzz_store, crashes, texts, known, case):
-    """The corpus again, on the skill as app.py wires it (skill id, Alexa API client). The
-    cases of known bugs are left to the test above; other known bugs are stepped over."""
-    check(deployed_skill, fuzz_store, crashes, case, texts, skill_id=S.SKILL_ID, known=known)
-
-
-def test_every_known_bug_has_its_corpus_case():
-    names = {name for name, _ in CORPUS_CASES}
-    assert set(KNOWN_BUGS) <= names, f"known bugs without a corpus case: {sorted(set(KNOWN_BUGS) - names)}"
+@pytest.mark.parametrize("case", [case for _, case in CORPUS_CASES], ids=[name for name, _ in CORPUS_CASES])
+def test_corpus_as_deployed(deployed_skill, fuzz_store, crashes, texts, case):
+    """The corpus again, on the skill as app.py wires it (skill id, Alexa API client)."""
+    check(deployed_skill, fuzz_store, crashes, case, texts, skill_id=S.SKILL_ID)
 
 
 def test_corpus_is_a_useful_size():
@@ -432,11 +269,9 @@ def test_corpus_is_a_useful_size():
 
 
 def _with_corpus(test):
-    """The corpus as explicit examples of a property test (the known bugs' cases are shown
-    by test_corpus)."""
-    for name, case in CORPUS_CASES:
-        if name not in KNOWN_BUGS:
-            test = example(case=case)(test)
+    """The corpus as explicit examples of a property test."""
+    for _, case in CORPUS_CASES:
+        test = example(case=case)(test)
     return test
 
 
@@ -444,18 +279,18 @@ def _with_corpus(test):
 
 @given(case=S.alexa_envelopes())
 @_with_corpus
-def test_envelopes_shaped_as_alexa_sends_them(skill, fuzz_store, crashes, texts, known, case):
-    check(skill, fuzz_store, crashes, case, texts, known=known)
+def test_envelopes_shaped_as_alexa_sends_them(skill, fuzz_store, crashes, texts, case):
+    check(skill, fuzz_store, crashes, case, texts)
 
 
 @given(case=S.broken_envelopes())
-def test_broken_envelopes(skill, fuzz_store, crashes, texts, known, case):
-    check(skill, fuzz_store, crashes, case, texts, known=known)
+def test_broken_envelopes(skill, fuzz_store, crashes, texts, case):
+    check(skill, fuzz_store, crashes, case, texts)
 
 
 @given(case=S.any_envelopes_for((S.SKILL_ID, S.SKILL_ID, S.OTHER_SKILL_ID)))
-def test_as_deployed_with_skill_id_and_alexa_apis(deployed_skill, fuzz_store, crashes, texts, known, case):
-    check(deployed_skill, fuzz_store, crashes, case, texts, skill_id=S.SKILL_ID, known=known)
+def test_as_deployed_with_skill_id_and_alexa_apis(deployed_skill, fuzz_store, crashes, texts, case):
+    check(deployed_skill, fuzz_store, crashes, case, texts, skill_id=S.SKILL_ID)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -471,14 +306,6 @@ def _strings(node):
     elif isinstance(node, list):
         for value in node:
             yield from _strings(value)
-
-
-def _get(data, *path):
-    for key in path:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
 
 
 def _attr(obj, *names):
