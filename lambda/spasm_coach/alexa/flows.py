@@ -9,8 +9,10 @@ own module, followups.
 from .. import care, onset, speech, triage
 from . import followups, log
 from .replies import ask, close
+from .turn import ssml_text
 
-# The longest answer the skill gives is well under this; a longer "last" came from elsewhere.
+# The longest answer the skill gives is well under this (as SSML, escaped); a longer "last"
+# came from elsewhere, and replaying it could break Alexa's 8,000-character limit.
 REPEAT_MAX_CHARS = 2000
 
 # --- opening ---------------------------------------------------------------------------
@@ -271,7 +273,7 @@ def repeat(turn):
     """Say the last answer again, then the current question."""
     last = turn.session.get("last")
     said = last.get("say") if isinstance(last, dict) else None
-    if isinstance(said, str) and 0 < len(said) <= REPEAT_MAX_CHARS:
+    if isinstance(said, str) and said and len(ssml_text(said)) <= REPEAT_MAX_CHARS:
         return ask(turn, said)
     return ask(turn, turn.texts.say("nothing_to_repeat"))
 
