@@ -142,7 +142,7 @@ def test_remind_me_works_any_time(device_talk, apis):
 
 def test_remind_me_without_an_episode_asks_when_it_started(device_talk, apis):
     turn = device_talk.intent("SetReminderIntent")
-    assert "I need to know when your spasm started" in turn.speech and "When did the spasm start?" in turn.speech
+    assert "I need to know when your spasm started" in turn.speech and "When did the spasm start" in turn.speech
     assert posted(apis) == []
 
 

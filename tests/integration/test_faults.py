@@ -86,7 +86,7 @@ def test_with_the_store_failing_every_turn_still_helps(mode, proxies, lambda_ent
     launch = answered(say(talk, "launch"))
     assert UNREADABLE in launch and launch.endswith("Is your back spasming right now?")
     ice_or_heat = answered(say(talk, "ice or heat", "IceOrHeatIntent"))
-    assert UNREADABLE in ice_or_heat and "When did the spasm start?" in ice_or_heat
+    assert UNREADABLE in ice_or_heat and "When did the spasm start" in ice_or_heat
     plan = answered(say(talk, "onset", "OnsetIntent", date="2026-11-24", time="EV"))
     assert ICE_ADVICE in plan and "switch to heat" in plan and UNSAVED in plan
     tip = answered(say(talk, "topic", "TopicIntent", topic=SlotFill("stretches", "stretches", custom=True)))
@@ -108,10 +108,10 @@ def test_with_the_store_failing_every_turn_still_helps(mode, proxies, lambda_ent
     if mode in CARRIED_OUT_UNANSWERED:
         # The delete reached DynamoDB and was carried out; only its answer was lost. The
         # user was told it could not be done, and saying it again works.
-        assert "not medical advice" in after.speech and "When did the spasm start?" in after.speech
+        assert "not medical advice" in after.speech and "When did the spasm start" in after.speech
         assert "episode_start" not in stored(table)
     else:
-        assert "When did the spasm start?" not in after.speech
+        assert "When did the spasm start" not in after.speech
         assert stored(table)["episode_start"] == before["episode_start"], "the faults lost nothing"
 
 
