@@ -20,6 +20,7 @@ Commands:
 """
 
 import json
+import logging
 import os
 import re
 import sys
@@ -200,6 +201,9 @@ def parse_delta(text):
 
 
 def main():
+    # The skill's JSON log lines go to a file, not between the answers.
+    STATE_DIR.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(filename=STATE_DIR / "skill.log", level=logging.INFO, format="%(message)s")
     console = Console(load_handler())
     print("Back Spasm Coach, local console. Say \"open back spasm coach\", or \"ask back spasm "
           "coach ...\". :help lists commands, :quit leaves.")

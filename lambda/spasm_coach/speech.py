@@ -88,6 +88,9 @@ def since(texts, episode, now):
         # A vague day is stored as its last moment; name the day itself.
         started = datetime.fromtimestamp(episode.start - 1, now.tzinfo)
         return _days_ago(texts, (now.date() - started.date()).days)
+    if episode.precision == "part_of_day" and age < 2 * 3600:
+        # "This morning", placed at its latest moment (often now): not "just now".
+        return texts.say("when_today")
     if age < 120:
         return texts.say("when_just_now")
     if age < 55 * 60:

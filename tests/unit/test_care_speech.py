@@ -125,6 +125,8 @@ def test_every_checkin_outcome_has_something_to_say(texts, result):
     pytest.param(3 * HOUR, "hour", "about 3 hours ago", id="3 hours: about 3 hours ago"),
     pytest.param(30 * HOUR, "hour", "about 30 hours ago", id="30 hours: about 30 hours ago"),
     pytest.param(11 * HOUR, "part_of_day", "about 11 hours ago", id="a part of the day is said in hours"),
+    pytest.param(0, "part_of_day", "earlier today", id="this morning placed at now is earlier today, not just now"),
+    pytest.param(90 * MINUTE, "part_of_day", "earlier today", id="a part of the day under two hours ago is earlier today"),
     pytest.param(48 * HOUR, "exact", "2 days ago", id="48 hours: 2 days ago"),
     pytest.param(71 * HOUR, "hour", "2 days ago", id="71 hours: 2 days ago"),
     pytest.param(5 * DAY, "exact", "5 days ago", id="5 days: 5 days ago"),
