@@ -69,7 +69,7 @@ def serve_skill(dynamodb_local):
         env = clean_environment({**dynamodb_local.environment(name), "SKILL_ID": skill_id,
                                  "DATA_TTL_DAYS": "30", "PYTHONUNBUFFERED": "1"})
         process = subprocess.Popen(
-            [sys.executable, "-m", "devkit.serve", "--port", "0", "--time-zone", time_zone],
+            [sys.executable, "-m", "devkit.serve", "--local", "--port", "0", "--time-zone", time_zone],
             cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True)
         processes.append(process)
