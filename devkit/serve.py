@@ -54,6 +54,10 @@ Then put a tunnel in front of it and give its https address to the console (READ
 """
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # socketserver's 5 resets connections when clients arrive together
+
+
 def make_server(handler, port=0, host="127.0.0.1", verifier=None, tls=None):
     """A threading HTTP server calling `handler(event, None)`. With `verifier` (an
     alexa_verify.RequestVerifier) a request is handled only once it passes every rule;
@@ -88,7 +92,7 @@ def make_server(handler, port=0, host="127.0.0.1", verifier=None, tls=None):
         def log_message(self, *args):  # the skill logs for itself; keep stderr quiet
             pass
 
-    server = ThreadingHTTPServer((host, port), Endpoint)
+    server = _Server((host, port), Endpoint)
     if tls is not None:
         server.socket = tls.wrap_socket(server.socket, server_side=True)
     return server

@@ -11,8 +11,7 @@ from cryptography import x509
 from devkit import alexa_verify, serve
 from devkit.alexa_signer import SigningAuthority, envelope
 
-SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
-MEASURED = []  # lines for the end of the run: measured, never asserted
+from tests.webservice.common import MEASURED, SKILL_ID
 
 
 @pytest.fixture(scope="session")

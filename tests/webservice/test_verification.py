@@ -13,7 +13,7 @@ import pytest
 
 from devkit.alexa_signer import envelope
 from devkit.alexa_verify import MAX_BODY, Rejected
-from tests.webservice.conftest import SKILL_ID
+from tests.webservice.common import SKILL_ID
 
 USER = "amzn1.ask.account.EXAMPLE-USER"
 
