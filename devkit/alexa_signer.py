@@ -34,6 +34,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from devkit.serve import answer
+
 CERT_URL = "https://s3.amazonaws.com/echo.api/{}"
 EVENTS = Path(__file__).resolve().parents[1] / "tests" / "events"
 
@@ -133,16 +135,9 @@ class SigningAuthority:
                 name = self.path.removeprefix("/echo.api/")
                 pem = authority.chains.get(name) if self.path.startswith("/echo.api/") else None
                 if pem is None:
-                    self.send_response(404)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
+                    return answer(self, 404, b"", "text/plain")
                 authority.fetched[name] = authority.fetched.get(name, 0) + 1
-                self.send_response(200)
-                self.send_header("Content-Type", "application/x-pem-file")
-                self.send_header("Content-Length", str(len(pem)))
-                self.end_headers()
-                self.wfile.write(pem)
+                answer(self, 200, pem, "application/x-pem-file")
 
             def log_message(self, *args):
                 pass

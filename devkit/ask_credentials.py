@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -59,6 +60,17 @@ def profile_name():
 
 def setup_text(target, what, extra=""):
     return SETUP.format(target=target, what=what, extra=extra)
+
+
+def required(target, skill_id, extra=""):
+    """Credentials for `make <target>`, or None after printing what to set up (stderr)."""
+    try:
+        if not skill_id:
+            raise SetupNeeded("no skill id given")
+        return find(skill_id)
+    except SetupNeeded as missing:
+        print(setup_text(target, str(missing), extra), file=sys.stderr)
+        return None
 
 
 def find(skill_id, now=None):

@@ -78,13 +78,8 @@ def main(argv=None):
     parser.add_argument("--region", default="NA", type=str.upper, choices=REGIONS)
     parser.add_argument("--debug-endpoint", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if not args.skill_id:
-        print(ask_credentials.setup_text("debug", "no skill id given", EXTRA_SETUP), file=sys.stderr)
-        return 2
-    try:
-        credentials = ask_credentials.find(args.skill_id)
-    except ask_credentials.SetupNeeded as missing:
-        print(ask_credentials.setup_text("debug", str(missing), EXTRA_SETUP), file=sys.stderr)
+    credentials = ask_credentials.required("debug", args.skill_id, EXTRA_SETUP)
+    if credentials is None:
         return 2
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

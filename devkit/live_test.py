@@ -256,13 +256,8 @@ def main(argv=None):
     parser.add_argument("--no-reset", action="store_true", help="do not delete the skill's data before each conversation")
     parser.add_argument("--files", nargs="+", type=Path, help="conversation files (default tests/conversations/*.yaml)")
     args = parser.parse_args(argv)
-    if not args.skill_id:
-        print(ask_credentials.setup_text("live-test", "no skill id given", EXTRA_SETUP), file=sys.stderr)
-        return 2
-    try:
-        credentials = ask_credentials.find(args.skill_id)
-    except ask_credentials.SetupNeeded as missing:
-        print(ask_credentials.setup_text("live-test", str(missing), EXTRA_SETUP), file=sys.stderr)
+    credentials = ask_credentials.required("live-test", args.skill_id, EXTRA_SETUP)
+    if credentials is None:
         return 2
     from ask_sdk_model_runtime.exceptions import ServiceException
     simulator = Simulator(smapi_client(credentials.access_token), args.skill_id, args.locale, poll=args.poll)

@@ -54,6 +54,15 @@ Then put a tunnel in front of it and give its https address to the console (READ
 """
 
 
+def answer(request, status, data, content_type="application/json"):
+    """Send `data` (bytes) as the whole answer to `request` (a BaseHTTPRequestHandler)."""
+    request.send_response(status)
+    request.send_header("Content-Type", content_type)
+    request.send_header("Content-Length", str(len(data)))
+    request.end_headers()
+    request.wfile.write(data)
+
+
 class _Server(ThreadingHTTPServer):
     request_queue_size = 128  # socketserver's 5 resets connections when clients arrive together
 
@@ -82,12 +91,7 @@ def make_server(handler, port=0, host="127.0.0.1", verifier=None, tls=None):
             self._send(200, handler(event, None))
 
         def _send(self, status, body):
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            answer(self, status, json.dumps(body).encode())
 
         def log_message(self, *args):  # the skill logs for itself; keep stderr quiet
             pass

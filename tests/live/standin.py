@@ -24,6 +24,7 @@ import trustme
 from devkit import voice
 from devkit.alexa import Caller, Conversation
 from devkit.nlu import Model
+from devkit.serve import answer
 
 
 class SimulationStandIn:
@@ -54,12 +55,7 @@ class SimulationStandIn:
                 self._answer(*standin.answer("GET", self.path, None, self.headers.get("Authorization")))
 
             def _answer(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                answer(self, status, json.dumps(body).encode())
 
             def log_message(self, *args):
                 pass
