@@ -13,6 +13,7 @@ import pytest
 
 from devkit.alexa_signer import envelope
 from devkit.alexa_verify import MAX_BODY, Rejected
+from tests.conftest import ROOT
 from tests.webservice.common import SKILL_ID
 
 USER = "amzn1.ask.account.EXAMPLE-USER"
@@ -163,3 +164,49 @@ def test_real_traffic_trusts_certifis_roots_and_not_a_self_made_one(authority):
     body, headers = authority.sign(envelope(SKILL_ID), "good.pem")
     with pytest.raises(Rejected, match="trusted root"):
         production.verify(headers, body)
+
+
+AMAZON_CHAIN = ROOT / "tests" / "webservice" / "data" / "amazon-echo-api-chain-2026.pem"
+
+
+def test_amazons_own_signing_chain_is_accepted_with_certifis_roots():
+    """Amazon's echo-api.amazon.com chain of 2026 (a public certificate, as S3 serves it at
+    /echo.api/: signing certificate, Amazon RSA 2048 M01, Amazon Root CA 1 cross-signed by
+    Starfield), checked at a moment of its validity: the rules a real request meets."""
+    from devkit.alexa_verify import CertificateCache, trusted_roots
+    pem = AMAZON_CHAIN.read_bytes()
+    moment = datetime(2026, 10, 1, tzinfo=timezone.utc).timestamp()
+    cache = CertificateCache(trusted_roots(), fetch=lambda url: pem)
+    key = cache.signing_key("https://s3.amazonaws.com/echo.api/echo-api-cert-12.pem", moment)
+    assert key.key_size == 2048
+    for outside in (datetime(2026, 7, 1, tzinfo=timezone.utc), datetime(2027, 3, 1, tzinfo=timezone.utc)):
+        with pytest.raises(Rejected, match="not valid yet|expired"):
+            CertificateCache(trusted_roots(), fetch=lambda url: pem).signing_key("u", outside.timestamp())
+
+
+def test_the_endpoint_speaks_https_itself_when_given_a_certificate(verifier, authority, tmp_path):
+    """--tls-cert/--tls-key: for a host with its own certificate instead of a tunnel."""
+    import ssl
+    import threading
+
+    import trustme
+
+    from devkit import serve
+    from tests.webservice.conftest import Recorder
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    recorder = Recorder()
+    server = serve.make_server(recorder, 0, verifier=verifier, tls=context)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = ssl.create_default_context()
+        ca.configure_trust(client)
+        connection = http.client.HTTPSConnection("127.0.0.1", server.server_address[1], context=client, timeout=30)
+        body, headers = authority.sign(envelope(SKILL_ID), "good.pem")
+        connection.request("POST", "/", body, headers)
+        assert connection.getresponse().status == 200 and len(recorder.events) == 1
+        connection.close()
+    finally:
+        server.shutdown()
+        server.server_close()
