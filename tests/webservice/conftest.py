@@ -11,7 +11,7 @@ from cryptography import x509
 from devkit import alexa_verify, serve
 from devkit.alexa_signer import SigningAuthority, envelope
 
-from tests.webservice.common import MEASURED, SKILL_ID
+from tests.webservice.common import MEASURED, SKILL_ID, Recorder
 
 
 @pytest.fixture(scope="session")
@@ -38,19 +38,6 @@ def verifier(authority):
     roots = x509.load_pem_x509_certificates(authority.root_pem)
     cache = alexa_verify.CertificateCache(roots, alexa_verify.fetch_from(authority.origin))
     return alexa_verify.RequestVerifier(SKILL_ID, cache)
-
-
-class Recorder:
-    """The handler behind the endpoint: records each event it is given."""
-
-    def __init__(self):
-        self.events = []
-        self._lock = threading.Lock()
-
-    def __call__(self, event, context):
-        with self._lock:
-            self.events.append(event)
-        return {"version": "1.0", "response": {"outputSpeech": {"type": "PlainText", "text": "handled"}}}
 
 
 @pytest.fixture

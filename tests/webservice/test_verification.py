@@ -192,7 +192,7 @@ def test_the_endpoint_speaks_https_itself_when_given_a_certificate(verifier, aut
     import trustme
 
     from devkit import serve
-    from tests.webservice.conftest import Recorder
+    from tests.webservice.common import Recorder
     ca = trustme.CA()
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1").configure_cert(context)
