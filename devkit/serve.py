@@ -98,7 +98,8 @@ def make_server(handler, port=0, host="127.0.0.1", verifier=None, tls=None):
 
     server = _Server((host, port), Endpoint)
     if tls is not None:
-        server.socket = tls.wrap_socket(server.socket, server_side=True)
+        # the handshake in the request's thread, not in accept(): a slow client blocks no one
+        server.socket = tls.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     return server
 
 
@@ -149,7 +150,7 @@ def main(argv=None):
         print(f"listening on {url} apis {apis_endpoint}", flush=True)
     else:
         print(f"listening on {url} verifying Alexa's requests for {args.skill_id}"
-              f"{' (test authority)' if args.trust_ca else ''}", flush=True)
+              f"{' (test flags: not for Alexa traffic)' if args.trust_ca or args.cert_origin else ''}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
