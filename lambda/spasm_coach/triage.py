@@ -251,3 +251,10 @@ def mentioned_flags(content, text):
 def _affirmed(match, text):
     before = re.split(r"[.!?;,]", text[:match.start()])[-1]
     return not _NEGATIONS.intersection(before.lower().split()[-4:])
+
+
+def asking_say(content, state):
+    """The message id of the question `state` is asking, or None when it asks nothing
+    (malformed, or already answered)."""
+    following = _next_question(content, state)
+    return following[1] if following and following[0] == state.asking else None
