@@ -223,9 +223,9 @@ def _next_question(content, state):
 
 def _next(content, state, note=None):
     known = _settled(content, state)
-    for flag_id, value in known.items():
-        if value == "yes" and content.red_flags[flag_id].level.ends_session:
-            return Emergency(content.red_flags[flag_id].level, note)
+    found = level(content, state)
+    if found is not None and found.ends_session:
+        return Emergency(found, note)
     following = _next_question(content, state)
     if following is None:
         safety_net = any(v == "unsure" and content.red_flags[f].level.ends_session for f, v in known.items())
