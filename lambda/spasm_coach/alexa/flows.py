@@ -119,10 +119,10 @@ def note_report(turn, said):
     """A spasm report while a red-flag question is open: what it tells is used, and the
     open question asked again."""
     state, context = _triage_of(turn)
-    if said.onset and not context["onset"]:
-        context["onset"] = _onset_of(turn, said)
-    return _triage_step(turn, triage.learn(turn.content, state, said.facts), [turn.texts.say("triage_answer_first")],
-                        context)
+    found = _onset_of(turn, said)
+    context["onset"] = found or context["onset"]
+    lead = turn.texts.say("triage_onset_noted" if found else "triage_answer_first")
+    return _triage_step(turn, triage.learn(turn.content, state, said.facts), [lead], context)
 
 
 def defer(turn, said):
