@@ -227,9 +227,10 @@ def triage_problems(rules, levels, flags):
     found = []
     triage = rules["triage"]
 
-    def rank(flag_id):
-        flag = flags.get(flag_id)
-        return levels[flag["level"]]["rank"] if flag and flag["level"] in levels else 0
+    def rank(flag_id):  # a sign's rank, or that of a follow-up asked after it when higher
+        ranks = [levels[f["level"]]["rank"] for f in flags.values()
+                 if (f["id"] == flag_id or f.get("after") == flag_id) and f["level"] in levels]
+        return max(ranks, default=0)
 
     asked = []
     last = None
@@ -273,11 +274,12 @@ def _index(rules, locales):
                             flag["ask"], flag.get("after"))
         for flag in rules["red_flags"]
     }
-    triage = tuple(
-        Question(q["id"], q["say"], tuple(q["flags"]),
-                 max((red_flags[f].level for f in q["flags"]), key=lambda level: level.rank))
-        for q in rules["triage"]["questions"]
-    )
+    def reach(question):  # the most urgent level a yes can lead to, follow-ups included
+        signs = [red_flags[f] for f in question["flags"]]
+        signs += [flag for flag in red_flags.values() if flag.after in question["flags"]]
+        return max((flag.level for flag in signs), key=lambda level: level.rank)
+
+    triage = tuple(Question(q["id"], q["say"], tuple(q["flags"]), reach(q)) for q in rules["triage"]["questions"])
     causes = {cause: {"yes": tuple(known["yes"]), "no": tuple(known["no"])}
               for cause, known in rules["triage"]["causes"].items()
               if not cause.startswith("$") and cause != "source"}

@@ -158,8 +158,8 @@ def level(content, state):
 
 
 def asked_about(content, state):
-    """The signs the questions asked so far were about (for tests and logs)."""
-    found = set(state.known)
+    """The signs the questions asked so far were about, or that the user told us about."""
+    found = set(_settled(content, state))
     for question in content.triage:
         if question.id in state.groups:
             found.update(question.flags)
@@ -176,6 +176,9 @@ def _settled(content, state):
         open_flags = [f for f in question.flags if f not in known]
         if len(open_flags) == 1:
             known[open_flags[0]] = "yes"
+    for flag in content.follow_ups:
+        if flag.id not in known and known.get(flag.after) == "no":
+            known[flag.id] = "no"  # no fall, so no fall with thin bones
     return known
 
 
@@ -183,8 +186,16 @@ def _question(content, question_id):
     return next(q for q in content.triage if q.id == question_id)
 
 
+def _reach(content, flag_id):
+    """The most urgent rank asking about this sign can lead to: its own, or that of a
+    follow-up asked only after it (a fall can lead to thin bones)."""
+    return max([content.red_flags[flag_id].level.rank] +
+               [flag.level.rank for flag in content.follow_ups if flag.after == flag_id])
+
+
 def _candidates(content, state):
-    """(rank, order, 'q:id' or 'f:sign', message id) for every question still open."""
+    """(rank it can reach, order, 'q:id' or 'f:sign', message id) for every question
+    still open."""
     known = _settled(content, state)
     found = []
     for index, question in enumerate(content.triage):
@@ -193,15 +204,16 @@ def _candidates(content, state):
             continue
         group = state.groups.get(question.id)
         if group is None and len(open_flags) == len(question.flags):
-            found.append((question.level.rank, index * 10, f"q:{question.id}", question.say))
+            reach = max(_reach(content, f) for f in question.flags)
+            found.append((reach, index * 10, f"q:{question.id}", question.say))
             continue
         floor_rank = 0
         if group == "yes" and not any(known.get(f) in ("yes", "unsure") for f in question.flags):
             floor_rank = min(content.red_flags[f].level.rank for f in open_flags)  # one of them is there
         for position, flag_id in enumerate(question.flags):
-            flag = content.red_flags[flag_id]
-            if flag_id in open_flags and flag.level.rank > floor_rank:
-                found.append((flag.level.rank, index * 10 + position + 1, f"f:{flag_id}", flag.ask))
+            if flag_id in open_flags and _reach(content, flag_id) > floor_rank:
+                found.append((_reach(content, flag_id), index * 10 + position + 1, f"f:{flag_id}",
+                              content.red_flags[flag_id].ask))
     for flag in content.follow_ups:
         if flag.id not in known and known.get(flag.after) == "yes":
             index = next(i for i, q in enumerate(content.triage) if flag.after in q.flags)
