@@ -64,10 +64,14 @@ def ask(turn, *lines, card=None):
     """Say `lines`, then ask the question for what the turn now expects. An answer that
     would be the same as the last two is replaced by things one can say."""
     reply = Reply(card=card).add(*lines).question(*question(turn))
-    if _times_in_a_row(turn, reply.text()) > SAME_ANSWER_MAX:
+    times = _times_in_a_row(turn, reply.text())
+    if times > SAME_ANSWER_MAX:
         reply = Reply(card=card).add(suggestion(turn)).question(*question(turn))
-        _times_in_a_row(turn, reply.text())
-    return turn.respond(reply)
+        times = _times_in_a_row(turn, reply.text())
+    response = turn.respond(reply)
+    last = turn.session.get("last") or {}
+    turn.session["same"] = {"text": f"{last.get('say', '')} {reply.ask}".strip(), "n": times}
+    return response
 
 
 def close(turn, *lines, card=None, urgent=False):
@@ -76,9 +80,9 @@ def close(turn, *lines, card=None, urgent=False):
 
 
 def _times_in_a_row(turn, text):
-    """Note `text` as the answer given now; how many times in a row it has been given."""
+    """How many times in a row `text` will have been said if it is said now (the record
+    holds what was last said, as it was spoken)."""
     same = turn.session.get("same")
-    times = same["n"] + 1 if isinstance(same, dict) and same.get("text") == text \
-        and isinstance(same.get("n"), int) else 1
-    turn.session["same"] = {"text": text, "n": times}
-    return times
+    if isinstance(same, dict) and same.get("text") == text and isinstance(same.get("n"), int):
+        return same["n"] + 1
+    return 1
