@@ -218,17 +218,16 @@ def take_onset(turn, said):
     if turn.pending_kind != "onset":
         return not_understood(turn, said)
     if turn.failed_once_more() >= 2:
-        return onset_unknown(turn, said, "onset_not_understood")
+        return onset_unknown(turn, said, "onset_default_sorry")
     lead = "onset_in_future" if result == onset.FUTURE else "onset_not_understood"
     return ask(turn, say(lead))
 
 
-def onset_unknown(turn, said=None, lead=None):
+def onset_unknown(turn, said=None, lead="onset_default_now"):
     """They can't say when it started: count it as starting now (the most ice)."""
-    say = turn.texts.say
     episode = care.Episode(turn.now_s, "exact")
     turn.save_episode(episode)
-    return give_plan(turn, episode, say(lead) if lead else None, say("onset_default_now"))
+    return give_plan(turn, episode, turn.texts.say(lead))
 
 
 def keep_episode(turn, said=None):
