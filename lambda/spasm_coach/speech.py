@@ -51,12 +51,12 @@ def plan(texts, content, episode, now, clock_known, safety_net=False):
 
 
 def plan_card(texts, content, episode, now, clock_known, referral=None, safety_net=False):
-    """The full plan for the home card: ice (how, and until when) or heat, rest and
-    movement, stretches unless a provider should look first, then the follow-ups."""
+    """The full plan for the home card: ice (how, and until when) or heat, rest without
+    staying still (the movement tip), stretches unless a provider should look first, then the follow-ups."""
     lines = ice_or_heat(texts, content, episode, now, clock_known)
     if care.phase(content, episode, int(now.timestamp())).use_ice:
         lines.append(texts.say("plan_no_bare_skin"))
-    lines += [texts.say("plan_rest"), texts.say("plan_move")]
+    lines.append(texts.say("plan_rest"))
     if referral is None:
         lines.append(texts.say("plan_stretch"))
     return " ".join(lines + follow_ups(texts, content, episode, now, referral, triaged=not safety_net))

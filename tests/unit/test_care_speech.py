@@ -330,7 +330,6 @@ def test_the_card_follow_ups_come_in_order(content, texts):
     assert text == " ".join([
         say(texts, "plan_heat"),
         say(texts, "plan_rest"),
-        say(texts, "plan_move"),
         say(texts, "plan_long"),
         say(texts, "reminder_provider_prompt"),
         say(texts, "plan_safety_net"),
