@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass, field
 
+from ask_sdk_core.utils import get_intent_name
 from ask_sdk_model.slu.entityresolution import StatusCode
+
+from .. import care, spoken_time, triage
 
 FREE_TEXT_MAX_CHARS = 500
 
@@ -45,7 +48,6 @@ def free_text(handler_input):
     """Words of this request that reached us unresolved: slot values that are neither
     matched custom values nor Alexa-resolved dates, times or durations (a client that
     sends raw words, AMAZON.SearchQuery, a custom value Alexa could not match)."""
-    from .. import spoken_time
     intent = getattr(handler_input.request_envelope.request, "intent", None)
     texts = []
     for slot in (getattr(intent, "slots", None) or {}).values():
@@ -85,8 +87,6 @@ class Said:
 
 def read(handler_input, content):
     """The Said of this request. A red flag named by any slot of any intent counts."""
-    from ask_sdk_core.utils import get_intent_name
-    from .. import care, triage
     intent = get_intent_name(handler_input)
     facts = {}
     cause = value_id(handler_input, "cause", content.causes)
