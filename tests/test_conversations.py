@@ -78,7 +78,7 @@ def test_conversation(case, skill, store):
             voice.fresh_session(talk)
         turn = _send(talk, step, where)
         _check(step, turn, store.load(key)[0], where)
-        _check_length(turn, waiting_for, where)
+        _check_for_the_ear(turn, waiting_for, where)
         waiting_for = _waiting_for(turn)
 
 
@@ -105,11 +105,14 @@ def _waiting_for(turn):
     return pending.get("kind") if isinstance(pending, dict) and not turn.ends_session else None
 
 
-def _check_length(turn, waiting_for, where):
-    """The ear's limits: 60 words, or 50 for the plan after the onset; no limit when the
-    user asked for information."""
+def _check_for_the_ear(turn, waiting_for, where):
+    """The ear's limits: one question in an open answer; 60 words, or 50 for the plan after
+    the onset; no word limit when the user asked for information."""
     intent = (turn.request.get("request") or {}).get("intent", {}).get("name")
     asked_for_info = intent in ASKING_FOR_INFO or (intent == "AMAZON.YesIntent" and waiting_for in OFFERS_OF_INFO)
+    if not turn.ends_session and not turn.directives:
+        assert turn.reprompt and turn.speech.count("?") == 1 and turn.speech.endswith("?"), \
+            f"{where}: an open answer asks exactly one question, last, and has a reprompt: {turn.speech}"
     count = spoken_words(turn.speech.replace(DISCLAIMER, ""))
     if intent == "OnsetIntent" and turn.card and PLAN_CARD in turn.card[0].lower():
         assert count <= MAX_PLAN_WORDS, f"{where}: the plan is {count} words (at most {MAX_PLAN_WORDS}): {turn.speech}"
