@@ -20,7 +20,7 @@ def chat(lines, state_dir):
 
 def test_a_whole_episode_from_report_to_heat(tmp_path):
     out = chat([
-        "open back spasm coach", "yes", "no", "no", "no", "no", "no",
+        "open back spasm coach", "yes", "no", "no", "no", "no", "no", "no",
         "it started this morning", "no thanks",
         ":advance 2d",
         "ask back spasm coach should i use ice or heat",

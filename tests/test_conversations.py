@@ -13,9 +13,16 @@ or `new_session: true`, and expects:
                     times as ISO strings (episode_start: 2026-11-24T21:00:00Z)
 A conversation may set `start:` (the clock, default 2026-11-25T15:00:00Z), `user_id`,
 and `stored:` (a record to put in the store before the first turn).
+
+Every response of every conversation is also held to the ear's limits (GUIDE.md, issue
+10): at most 60 spoken words unless the user asked for information (a topic, more tips,
+help), and the plan after the onset answer at most 50. The first-use disclaimer, which
+Alexa policy requires once, is not counted.
 """
 
 import hashlib
+import json
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -30,6 +37,13 @@ from devkit.nlu import Model
 HERE = Path(__file__).parent / "conversations"
 MODEL = Model()
 T0 = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)  # a Wednesday afternoon
+MAX_WORDS, MAX_PLAN_WORDS = 60, 50
+# Requests that ask for information, and the questions a yes to which asks for it.
+ASKING_FOR_INFO = {"TopicIntent", "MoreTipsIntent", "AMAZON.HelpIntent"}
+OFFERS_OF_INFO = {"more_tips", "topic_offer"}
+PLAN_CARD = "your back spasm plan"
+LOCALE = Path(__file__).parents[1] / "content" / "locales" / "en-US.json"
+DISCLAIMER = json.loads(LOCALE.read_text())["messages"]["disclaimer"]["say"]
 
 
 def _load():
@@ -55,6 +69,7 @@ def test_conversation(case, skill, store):
     if case.get("stored"):
         store.update(key, {k: _epoch(v) for k, v in case["stored"].items()}, [], None)
 
+    waiting_for = None
     for number, step in enumerate(case["turns"], 1):
         where = f"turn {number} ({_words(step['user']) if 'user' in step else step.get('intent', 'launch')})"
         if "advance" in step:
@@ -63,6 +78,8 @@ def test_conversation(case, skill, store):
             voice.fresh_session(talk)
         turn = _send(talk, step, where)
         _check(step, turn, store.load(key)[0], where)
+        _check_for_the_ear(turn, waiting_for, where)
+        waiting_for = _waiting_for(turn)
 
 
 def _send(talk, step, where):
@@ -77,6 +94,30 @@ def _send(talk, step, where):
     if "heard" in step:
         assert said.heard.intent == step["heard"], f"{where}: understood as {said.heard.describe()}"
     return said.turn
+
+
+def spoken_words(text):
+    return len(re.findall(r"[A-Za-z0-9']+", text))
+
+
+def _waiting_for(turn):
+    pending = ((turn.response or {}).get("sessionAttributes") or {}).get("pending")
+    return pending.get("kind") if isinstance(pending, dict) and not turn.ends_session else None
+
+
+def _check_for_the_ear(turn, waiting_for, where):
+    """The ear's limits: one question in an open answer; 60 words, or 50 for the plan after
+    the onset; no word limit when the user asked for information."""
+    intent = (turn.request.get("request") or {}).get("intent", {}).get("name")
+    asked_for_info = intent in ASKING_FOR_INFO or (intent == "AMAZON.YesIntent" and waiting_for in OFFERS_OF_INFO)
+    if not turn.ends_session and not turn.directives:
+        assert turn.reprompt and turn.speech.count("?") == 1 and turn.speech.endswith("?"), \
+            f"{where}: an open answer asks exactly one question, last, and has a reprompt: {turn.speech}"
+    count = spoken_words(turn.speech.replace(DISCLAIMER, ""))
+    if intent == "OnsetIntent" and turn.card and PLAN_CARD in turn.card[0].lower():
+        assert count <= MAX_PLAN_WORDS, f"{where}: the plan is {count} words (at most {MAX_PLAN_WORDS}): {turn.speech}"
+    elif not asked_for_info:
+        assert count <= MAX_WORDS, f"{where}: {count} words (at most {MAX_WORDS}): {turn.speech}"
 
 
 def _words(value):

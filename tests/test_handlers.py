@@ -123,7 +123,9 @@ def test_garbage_session_state_is_survived(skill):
         "tips": "not a list", "fails": -4, "tz": 12, "last": [], "referral": {"x": 1},
     }
     response = skill(envelope, None)
-    assert "Call 911 now" in speech(response)  # a broken step starts over at the first question
+    # A broken triage state is not guessed at: the yes counts for nothing and the first
+    # question is asked again.
+    assert "groin" in speech(response) and is_open(response)
 
 
 def test_slot_text_is_escaped_in_ssml(skill):
@@ -160,3 +162,43 @@ def test_fixtures_are_not_changed_by_the_handler(skill):
     before = copy.deepcopy(envelope)
     skill(envelope, None)
     assert envelope == before
+
+
+# --- on a device with the Alexa APIs: the plan's length, and a reminder that failed ---------
+
+def _words(text):
+    import re
+    return len(re.findall(r"[A-Za-z0-9']+", text))
+
+
+def _disclaimer(content):
+    return content.texts("en-US").say("disclaimer")
+
+
+def test_the_plan_with_a_reminder_offer_is_at_most_50_words(device_talk, content):
+    """The longest plan: no red-flag questions yet (so the emergency signs are said), ice
+    until a clock time, and the reminder offer as its one question."""
+    device_talk.intent("IceOrHeatIntent")
+    plan = device_talk.intent("OnsetIntent", date="PRESENT_REF")
+    assert plan.speech.endswith("Shall I remind you when it's time for heat?")
+    assert _words(plan.speech.replace(_disclaimer(content), "")) <= 50, plan.speech
+
+
+def test_the_plan_after_the_questions_on_a_device_is_at_most_50_words(device_talk):
+    device_talk.intent("ReportSpasmIntent")
+    for _ in range(6):
+        device_talk.intent("AMAZON.NoIntent")
+    plan = device_talk.intent("OnsetIntent", date="2026-11-24", time="EV")
+    assert "until about" in plan.speech and plan.speech.endswith("time for heat?")
+    assert _words(plan.speech) <= 50, plan.speech
+
+
+def test_a_reminder_that_failed_is_not_offered_again_that_session(device_talk, apis):
+    device_talk.intent("IceOrHeatIntent")
+    device_talk.intent("OnsetIntent", date="PRESENT_REF")
+    apis.fail_next(500)
+    failed = device_talk.intent("AMAZON.YesIntent")
+    assert "couldn't set the reminder" in failed.speech
+    assert "time for heat?" not in failed.speech
+    again = device_talk.intent("IceOrHeatIntent")  # the plan again, in the same session
+    assert "time for heat?" not in again.speech and not again.ends_session

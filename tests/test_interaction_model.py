@@ -66,7 +66,8 @@ MAX_SAMPLE_CHARS = 200
 
 # What the skill's handlers rely on: intent -> {slot name: slot type}.
 HANDLER_INTENTS = {
-    "ReportSpasmIntent": {"detail": "AMAZON.SearchQuery"},
+    "ReportSpasmIntent": {"detail": "AMAZON.SearchQuery", "cause": "SPASM_CAUSE", "date": "AMAZON.DATE",
+                          "time": "AMAZON.TIME", "duration": "AMAZON.DURATION", "recent": "ONSET_RECENT"},
     "SymptomIntent": {"sign": "RED_FLAG_SIGN"},
     "TopicIntent": {"topic": "ADVICE_TOPIC"},
     "CheckInIntent": {"status": "SPASM_STATUS"},
@@ -86,6 +87,7 @@ VALUE_IDS = {
     "RED_FLAG_SIGN": set(_CONTENT.red_flags),
     "ADVICE_TOPIC": set(_CONTENT.topics),
     "SPASM_STATUS": set(care.STATUSES),
+    "SPASM_CAUSE": set(_CONTENT.causes),
     "ONSET_RECENT": {handlers.RECENT_NOW},
     "REMINDER_KIND": set(_CONTENT.reminder_kinds),
 }

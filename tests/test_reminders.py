@@ -37,7 +37,7 @@ def posted(apis):
 
 def test_the_plan_names_the_switch_time_on_the_device_clock(device_talk, apis):
     turn = plan_started_now(device_talk)
-    assert "Keep using ice until about 10 AM on Friday, then switch to heat." in turn.speech
+    assert "until about 10 AM on Friday, then switch to heat." in turn.speech
     assert len(apis.calls_to("/v2/devices/")) == 1
 
 
@@ -53,14 +53,14 @@ def test_the_time_zone_is_asked_once_a_session(device_talk, apis):
 def test_without_a_time_zone_times_are_relative(device_talk, apis, fault):
     apis.fail_next(fault)
     turn = plan_started_now(device_talk)
-    assert "Keep using ice for about 48 hours more" in turn.speech
+    assert "for about 48 hours more, then switch to heat" in turn.speech
 
 
 # --- offering and setting ------------------------------------------------------------------
 
 def test_ice_advice_offers_a_heat_reminder_and_sets_it(device_talk, apis, store):
     turn = plan_started_now(device_talk)
-    assert turn.speech.endswith("Would you like me to remind you when it's time to switch to heat?")
+    assert turn.speech.endswith("Shall I remind you when it's time for heat?")
     turn = device_talk.intent("AMAZON.YesIntent")
     assert "Okay. I'll remind you to switch to heat at 10 AM on Friday." in turn.speech
     assert turn.card == ("Reminder set", "Back Spasm Coach will remind you to switch to heat at 10 AM on Friday.")
@@ -79,7 +79,7 @@ def test_ice_advice_offers_a_heat_reminder_and_sets_it(device_talk, apis, store)
 def test_after_the_heat_reminder_comes_the_check_in_reminder(device_talk, apis, store):
     plan_started_now(device_talk)
     turn = device_talk.intent("AMAZON.YesIntent")
-    assert turn.speech.endswith("Would you like a reminder in three days to check on your back?")
+    assert turn.speech.endswith("Shall I remind you in three days to check on your back?")
     turn = device_talk.intent("AMAZON.YesIntent")
     assert "I'll remind you to check on your back at 10 AM on Saturday." in turn.speech
     assert turn.speech.endswith("Would you like more tips?")
@@ -107,7 +107,7 @@ def test_without_a_time_zone_the_reminder_is_relative(device_talk, apis):
 def test_heat_time_already_passed_offers_only_the_check_in(device_talk, apis):
     device_talk.intent("IceOrHeatIntent")
     turn = device_talk.intent("OnsetIntent", duration="P2DT1H")
-    assert turn.speech.endswith("Would you like a reminder in three days to check on your back?")
+    assert turn.speech.endswith("Shall I remind you in three days to check on your back?")
 
 
 def test_no_thanks_is_remembered_for_the_episode(device_talk, apis, store):
@@ -127,7 +127,7 @@ def test_a_new_episode_offers_reminders_again(device_talk, apis, store):
     device_talk.intent("AMAZON.NoIntent")
     device_talk.intent("CheckInIntent", status="gone")
     turn = plan_started_now(device_talk)
-    assert turn.speech.endswith("when it's time to switch to heat?")
+    assert turn.speech.endswith("when it's time for heat?")
 
 
 def test_remind_me_works_any_time(device_talk, apis):
@@ -207,7 +207,7 @@ def test_throttling_or_errors_leave_the_advice_and_store_nothing(device_talk, ap
     apis.fail_next(status)
     turn = device_talk.intent("AMAZON.YesIntent")
     assert "Sorry, I couldn't set the reminder just now. Your care plan stays the same." in turn.speech
-    assert "switch to heat?" not in turn.speech  # not offered again straight away
+    assert "time for heat?" not in turn.speech  # not offered again straight away
     assert not any(key.startswith("reminder_") for key in record(store, device_talk))
 
 

@@ -40,7 +40,7 @@ def talk_to(content, store):
 
 def no_red_flags(talk):
     talk.intent("ReportSpasmIntent")
-    for _ in range(5):
+    for _ in range(6):  # the red-flag questions
         turn = talk.intent("AMAZON.NoIntent")
     return turn
 
@@ -85,7 +85,7 @@ def test_when_deleting_fails_the_user_is_told_and_nothing_pretends_otherwise(con
 def test_a_crash_inside_a_handler_gets_an_apology_and_the_question_again(content, tmp_path, monkeypatch):
     def broken(turn):
         raise RuntimeError("the user said: my back is killing me")
-    monkeypatch.setattr(flows, "ice_or_heat", broken)
+    monkeypatch.setattr(flows, "ask_onset", broken)  # inside the move for "ice or heat?"
     talk = talk_to(content, SqliteStore(tmp_path / "s"))
     talk.launch()
     turn = talk.intent("IceOrHeatIntent")

@@ -210,7 +210,7 @@ def test_each_turn_reads_at_most_once_and_writes_only_on_change(content, tmp_pat
     talk = Conversation(SpasmCoach(content, RecordAdapter(store, 30)), Caller(), now=T0)
     talk.launch()
     assert store.take() == ["load", "update"]  # first use: the disclaimer is remembered
-    for answer in ["AMAZON.YesIntent"] + ["AMAZON.NoIntent"] * 4:
+    for answer in ["AMAZON.YesIntent"] + ["AMAZON.NoIntent"] * 5:
         talk.intent(answer)
         assert store.take() == []  # triage questions need no storage at all
     talk.intent("AMAZON.NoIntent")

@@ -50,11 +50,14 @@ class RedFlag:
     id: str
     level: Level
     mentions: tuple = ()  # compiled patterns that find this flag in free words
+    ask: str = ""         # message id of the question about this sign alone, in plain words
+    after: str | None = None  # asked only once this other sign is known to be present
 
 
 @dataclass(frozen=True)
 class Question:
-    """One triage question: a yes means one of `flags` is present."""
+    """One triage question: a yes means at least one of `flags` is present. `level` is the
+    most urgent level a yes could lead to (the question's tier)."""
     id: str
     say: str
     flags: tuple
@@ -66,6 +69,7 @@ class Topic:
     id: str
     say: str
     with_referral: bool  # still safe to suggest while a provider should check the back first
+    name: str = ""       # message id of the topic's short name ("stretches")
 
 
 class Texts:
@@ -101,6 +105,9 @@ class Content:
     levels: dict
     red_flags: dict
     triage: tuple
+    follow_ups: tuple     # red flags asked only after another sign (RedFlag.after)
+    unsure_emergency: Level  # the level of an emergency sign the user stays unsure about
+    causes: dict          # SPASM_CAUSE id -> {"yes": (flag ids), "no": (flag ids)}
     topics: dict
     walk_through: tuple
     sources: dict
@@ -183,28 +190,20 @@ def cross_check(rules, locales):
                 found.append(f"red flag {flag['id']}: mention {pattern!r} is not a valid pattern ({error})")
         if flag["level"] not in levels:
             found.append(f"red flag {flag['id']}: unknown level {flag['level']!r}")
-    asked = set()
-    last_rank = None
-    for question in rules["triage"]:
-        ranks = {levels[flags[f]["level"]]["rank"] for f in question["flags"] if f in flags and flags[f]["level"] in levels}
-        found += [f"triage {question['id']}: unknown red flag {f!r}" for f in question["flags"] if f not in flags]
-        if len(ranks) > 1:
-            found.append(f"triage {question['id']}: mixes flags of different urgency, so a yes would be ambiguous")
-        if ranks and last_rank is not None and max(ranks) > last_rank:
-            found.append(f"triage {question['id']}: asked after a less urgent question")
-        last_rank = max(ranks) if ranks else last_rank
-        asked.update(question["flags"])
-    found += [f"red flag {f}: no triage question asks about it" for f in flags if f not in asked]
+    found += triage_problems(rules, levels, flags)
     found += [f"walk_through: unknown topic {t!r}" for t in rules["walk_through"] if t not in topics]
     if len({level["rank"] for level in rules["levels"]}) != len(levels):
         found.append("levels: two levels share a rank")
 
     wanted = {level["say"] for level in rules["levels"]}
     wanted |= {level["remind"] for level in rules["levels"] if "remind" in level}
-    wanted |= {question["say"] for question in rules["triage"]}
-    wanted |= {topic["say"] for topic in rules["topics"]}
+    wanted |= {question["say"] for question in rules["triage"]["questions"]}
+    wanted |= {flag["ask"] for flag in rules["red_flags"]}
+    wanted |= {topic[part] for topic in rules["topics"] for part in ("say", "name")}
     wanted |= {kind[part] for kind in rules["reminders"]["kinds"] for part in ("say", "what", "offer", "too_late")}
     need_source("reminders", rules["reminders"]["source"])
+    need_source("triage.unsure_emergency", rules["triage"]["unsure_emergency"]["source"])
+    need_source("triage.causes", rules["triage"]["causes"]["source"])
     if DEFAULT_LOCALE not in locales:
         found.append(f"locales/{DEFAULT_LOCALE}.json is missing")
     for name, data in locales.items():
@@ -222,6 +221,44 @@ def cross_check(rules, locales):
     return found
 
 
+def triage_problems(rules, levels, flags):
+    """The triage lint: every sign asked exactly once (by a question, or as a follow-up of
+    another sign), and no question of a lower tier before one of a higher tier."""
+    found = []
+    triage = rules["triage"]
+
+    def rank(flag_id):  # a sign's rank, or that of a follow-up asked after it when higher
+        ranks = [levels[f["level"]]["rank"] for f in flags.values()
+                 if (f["id"] == flag_id or f.get("after") == flag_id) and f["level"] in levels]
+        return max(ranks, default=0)
+
+    asked = []
+    last = None
+    for question in triage["questions"]:
+        found += [f"triage {question['id']}: unknown red flag {f!r}" for f in question["flags"] if f not in flags]
+        tier = max(rank(f) for f in question["flags"])
+        if last is not None and tier > last[1]:
+            found.append(f"triage {question['id']}: a question of a higher tier asked after {last[0]!r}, "
+                         "which is less urgent")
+        last = (question["id"], tier)
+        asked += question["flags"]
+    for flag in rules["red_flags"]:
+        after = flag.get("after")
+        if after is None:
+            continue
+        asked.append(flag["id"])
+        if after not in flags or flags[after].get("after"):
+            found.append(f"red flag {flag['id']}: 'after' must name a sign a question asks about, not {after!r}")
+    found += [f"red flag {f}: asked {asked.count(f)} times" for f in flags if asked.count(f) != 1]
+    if triage["unsure_emergency"]["level"] not in levels:
+        found.append(f"triage.unsure_emergency: unknown level {triage['unsure_emergency']['level']!r}")
+    for cause, known in triage["causes"].items():
+        if cause.startswith("$") or cause == "source":
+            continue
+        found += [f"triage.causes.{cause}: unknown red flag {f!r}" for f in known["yes"] + known["no"] if f not in flags]
+    return found
+
+
 def _placeholders(text):
     return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
 
@@ -233,13 +270,19 @@ def _index(rules, locales):
     }
     red_flags = {
         flag["id"]: RedFlag(flag["id"], levels[flag["level"]],
-                            tuple(re.compile(p, MENTION_FLAGS) for p in flag["mentions"]))
+                            tuple(re.compile(p, MENTION_FLAGS) for p in flag["mentions"]),
+                            flag["ask"], flag.get("after"))
         for flag in rules["red_flags"]
     }
-    triage = tuple(
-        Question(q["id"], q["say"], tuple(q["flags"]), red_flags[q["flags"][0]].level)
-        for q in rules["triage"]
-    )
+    def reach(question):  # the most urgent level a yes can lead to, follow-ups included
+        signs = [red_flags[f] for f in question["flags"]]
+        signs += [flag for flag in red_flags.values() if flag.after in question["flags"]]
+        return max((flag.level for flag in signs), key=lambda level: level.rank)
+
+    triage = tuple(Question(q["id"], q["say"], tuple(q["flags"]), reach(q)) for q in rules["triage"]["questions"])
+    causes = {cause: {"yes": tuple(known["yes"]), "no": tuple(known["no"])}
+              for cause, known in rules["triage"]["causes"].items()
+              if not cause.startswith("$") and cause != "source"}
     numbers = rules["emergency_numbers"]["by_locale"]
     texts = {
         name: Texts(name, numbers[name], {key: item["say"] for key, item in data["messages"].items()})
@@ -260,7 +303,10 @@ def _index(rules, locales):
         levels=levels,
         red_flags=red_flags,
         triage=triage,
-        topics={t["id"]: Topic(t["id"], t["say"], t["with_referral"]) for t in rules["topics"]},
+        follow_ups=tuple(flag for flag in red_flags.values() if flag.after),
+        unsure_emergency=levels[rules["triage"]["unsure_emergency"]["level"]],
+        causes=causes,
+        topics={t["id"]: Topic(t["id"], t["say"], t["with_referral"], t["name"]) for t in rules["topics"]},
         walk_through=tuple(rules["walk_through"]),
         sources=rules["sources"],
         locales=texts,

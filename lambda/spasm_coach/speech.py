@@ -38,15 +38,28 @@ class Reply:
         return " ".join(self.say + ([self.ask] if self.ask else []))
 
 
-def plan(texts, content, episode, now, clock_known, referral=None, triaged=True):
-    """The full self-care plan for `episode` at `now` (an aware datetime in the user's
-    zone): ice or heat with the switch time, rest and movement, stretches unless a provider
-    should look first, then the follow-ups."""
+def plan(texts, content, episode, now, clock_known, safety_net=False):
+    """The plan as spoken after the onset, short enough for one breath or two: what to
+    use now and until when, then the one movement tip (or, when the red-flag questions
+    were not all answered, the emergency signs instead), and a long spasm's referral.
+    Everything else is on the card (`plan_card`) and in "more tips"."""
     lines = ice_or_heat(texts, content, episode, now, clock_known)
+    lines.append(texts.say("plan_safety_net" if safety_net else "plan_move"))
+    if care.phase(content, episode, int(now.timestamp())).long:
+        lines.append(texts.say("plan_long"))
+    return lines
+
+
+def plan_card(texts, content, episode, now, clock_known, referral=None, safety_net=False):
+    """The full plan for the home card: ice (how, and until when) or heat, rest without
+    staying still (the movement tip), stretches unless a provider should look first, then the follow-ups."""
+    lines = ice_or_heat(texts, content, episode, now, clock_known)
+    if care.phase(content, episode, int(now.timestamp())).use_ice:
+        lines.append(texts.say("plan_no_bare_skin"))
     lines.append(texts.say("plan_rest"))
     if referral is None:
         lines.append(texts.say("plan_stretch"))
-    return lines + follow_ups(texts, content, episode, now, referral, triaged)
+    return " ".join(lines + follow_ups(texts, content, episode, now, referral, triaged=not safety_net))
 
 
 def ice_or_heat(texts, content, episode, now, clock_known, answer_first=False):
@@ -55,9 +68,10 @@ def ice_or_heat(texts, content, episode, now, clock_known, answer_first=False):
     stage = care.phase(content, episode, int(now.timestamp()))
     if not stage.use_ice:
         return [texts.say("plan_heat")]
-    message, values = switch_words(texts, stage.switch_at, now, clock_known)
-    until = texts.say(message, **values)
-    return [until, texts.say("ice_how")] if answer_first else [texts.say("plan_ice"), until]
+    how, values = switch_words(texts, stage.switch_at, now, clock_known)
+    if answer_first:
+        return [texts.say(f"plan_ice_until_{how}", **values), texts.say("ice_how")]
+    return [texts.say(f"plan_ice_{how}", **values)]
 
 
 def follow_ups(texts, content, episode, now, referral, triaged, long_said=False):
@@ -74,11 +88,11 @@ def follow_ups(texts, content, episode, now, referral, triaged, long_said=False)
 
 
 def switch_words(texts, switch_at, now, clock_known):
-    """("message id", values) saying when to switch to heat: a clock time in the user's
-    zone when we know it, else how long from now."""
+    """("clock" or "relative", values) saying when to switch to heat: a clock time in the
+    user's zone when we know it, else how long from now (message ids end in either)."""
     if clock_known:
-        return "plan_ice_until_clock", {"clock": clock(texts, switch_at, now)}
-    return "plan_ice_until_relative", {"duration": time_left(texts, switch_at - now.timestamp())}
+        return "clock", {"clock": clock(texts, switch_at, now)}
+    return "relative", {"duration": time_left(texts, switch_at - now.timestamp())}
 
 
 def since(texts, episode, now):

@@ -1,54 +1,83 @@
-"""Red-flag triage: which question to ask next, and what an answer means.
+"""Red-flag triage: which question to ask next, and what the answers add up to.
 
-The questions and their urgency come from content/rules.json, most urgent first. A state
-is small and plain (it travels in Alexa session attributes between turns). Pure Python.
+The questions come from content/rules.json. A question may group several signs of one
+topic ("numbness in a leg, or pain in both legs?"). A yes to a group is narrowed down by
+asking each more urgent sign of it on its own; a sign that nothing else can explain any
+more counts as present. A sign with `after` (thin bones) is asked only once the sign it
+follows (a fall) is known.
+
+The rule that keeps it safe: the next question is always the first one that could still
+raise the level (its most urgent sign is more urgent than what is known). So every
+emergency question comes before any same-day one, those before the provider ones, and a
+yes skips only what could not change the advice.
+
+"Not sure" gets the question once more in plainer words, a sign at a time when it was a
+group; still not sure counts as a yes, except for an emergency sign, which counts as the
+`unsure_emergency` level (same-day) with the emergency signs said as a safety net.
+
+A state is small and plain: it travels in Alexa session attributes between turns. Pure
+Python: nothing here knows about Alexa.
 """
 
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, field, replace
 
 # Words that, just before a mention, turn it around: "no fever", "without chest pain".
 _NEGATIONS = frozenset({"no", "not", "without", "never", "don't", "doesn't", "didn't", "isn't", "aren't", "none"})
+ANSWERS = ("yes", "no", "unsure")  # what a sign can be known as
+GROUP_ANSWERS = ("yes", "no", "split")  # what a grouped question can be known as ("split": unsure)
 
 
 @dataclass(frozen=True)
 class State:
-    """Where a triage stands: the next question to ask, the most urgent non-emergency level
-    found so far (None while nothing was found), and how often the current question got an
-    unsure answer."""
-    step: int = 0
-    level: str | None = None
+    """What the triage knows. `known`: {sign id: 'yes'|'no'|'unsure'}; `groups`: {question
+    id: 'yes'|'no'|'split'}; `asking`: the question just asked ('q:<question id>' or
+    'f:<sign id>'); `unsure`: how often it got 'not sure' already; `floor`: a level id
+    known from elsewhere (the user said it got worse)."""
+    known: dict = field(default_factory=dict)
+    groups: dict = field(default_factory=dict)
+    asking: str | None = None
     unsure: int = 0
+    floor: str | None = None
 
     def to_dict(self):
-        return asdict(self)
+        return {"known": dict(self.known), "groups": dict(self.groups), "asking": self.asking,
+                "unsure": self.unsure, "floor": self.floor}
 
     @classmethod
-    def from_dict(cls, data, questions=None):
-        """Rebuild from session attributes; anything malformed (including a step past the
-        last of `questions`) starts the triage over."""
-        try:
-            step, level, unsure = int(data["step"]), data.get("level"), int(data.get("unsure", 0))
-        except (TypeError, KeyError, ValueError):
+    def from_dict(cls, data, content):
+        """Rebuild from session attributes, keeping only what makes sense for `content`;
+        anything malformed is dropped (so at worst a question is asked again)."""
+        if not isinstance(data, dict):
             return cls()
-        if step < 0 or (questions is not None and step >= questions):
-            return cls()
-        return cls(step, level if isinstance(level, str) else None, max(unsure, 0))
+        known, groups = data.get("known"), data.get("groups")
+        known = {k: v for k, v in known.items() if k in content.red_flags and v in ANSWERS} \
+            if isinstance(known, dict) else {}
+        questions = {q.id for q in content.triage}
+        groups = {k: v for k, v in groups.items() if k in questions and v in GROUP_ANSWERS} \
+            if isinstance(groups, dict) else {}
+        asking = data.get("asking") if isinstance(data.get("asking"), str) else None
+        unsure = data.get("unsure")
+        unsure = unsure if isinstance(unsure, int) and not isinstance(unsure, bool) and 0 <= unsure <= 1 else 0
+        floor = data.get("floor") if data.get("floor") in content.levels else None
+        return cls(known, groups, asking, unsure, floor)
 
 
 @dataclass(frozen=True)
 class Ask:
-    """Ask `question` next. `note` is a message id to say before it, if any."""
-    question: object
+    """Ask `say` (a message id) next. `note` is a message id to say before it, if any."""
+    say: str
     state: State
     note: str | None = None
 
 
 @dataclass(frozen=True)
 class Done:
-    """No more questions. `level` is the most urgent level found (a content Level), or None.
+    """No more questions. `level` is the most urgent level found (a content Level), or None;
+    `safety_net`: an emergency sign stayed unsure, so the emergency signs must be said.
     `note` is a message id to say first, if any."""
     level: object
+    safety_net: bool = False
     note: str | None = None
 
 
@@ -59,58 +88,165 @@ class Emergency:
     note: str | None = None
 
 
-def start(content, floor=None):
-    """Begin a triage. `floor` is a level id already known (e.g. the user said it's worse)."""
-    return _next(content, State(level=floor))
+def start(content, floor=None, facts=None):
+    """Begin a triage. `floor` is a level id already known (e.g. the user said it's worse);
+    `facts` {sign id: 'yes'|'no'} what the user already told us (the cause of the spasm)."""
+    return learn(content, State(floor=floor if floor in content.levels else None), facts or {})
 
 
-def answer(content, state, reply):
-    """Apply a 'yes', 'no' or 'unsure' reply to the current question."""
-    if state.step >= len(content.triage):
-        return _next(content, state)
-    question = content.triage[state.step]
-    if reply == "unsure":
-        if state.unsure == 0:
-            return Ask(question, replace(state, unsure=1), note="triage_unsure")
-        return _found(content, state, question.level, note="triage_unsure_as_yes")
-    if reply == "yes":
-        return _found(content, state, question.level)
-    return _next(content, replace(state, step=state.step + 1, unsure=0))
+def learn(content, state, facts, note=None):
+    """Add what the user told us without being asked; a sign already known stays as it is."""
+    known = dict(state.known)
+    for flag_id, value in facts.items():
+        if flag_id in content.red_flags and value in ANSWERS and known.get(flag_id) != "yes":
+            known[flag_id] = value
+    return _next(content, replace(state, known=known), note)
 
 
 def volunteer(content, state, flag_id):
     """The user told us about a red flag without being asked. `state` may be None (no
-    triage running); then a non-emergency flag starts one at that level."""
-    level = content.red_flags[flag_id].level
-    if level.ends_session:
-        return Emergency(level)
-    state = state or State()
-    outcome = _next(content, replace(state, level=_higher(content, state.level, level.id), unsure=0))
+    triage running); then one starts with that sign known."""
+    outcome = learn(content, state or State(), {flag_id: "yes"})
     return replace(outcome, note="noted_flag") if isinstance(outcome, Ask) else outcome
 
 
-def _found(content, state, level, note=None):
-    if level.ends_session:
-        return Emergency(level, note)
-    outcome = _next(content, replace(state, level=_higher(content, state.level, level.id), step=state.step + 1, unsure=0))
-    return replace(outcome, note=note) if note else outcome
+def answer(content, state, reply):
+    """Apply a 'yes', 'no' or 'unsure' reply to the question just asked. A reply to a
+    question that is no longer the one to ask changes nothing: that one is asked."""
+    asking = _next_question(content, state)
+    if asking is None or asking[0] != state.asking:
+        return _next(content, state)
+    kind, _, item = state.asking.partition(":")
+    known, groups = dict(state.known), dict(state.groups)
+    note = None
+    if kind == "q":
+        question = _question(content, item)
+        open_flags = [f for f in question.flags if f not in known]
+        if reply == "yes":
+            groups[item] = "yes"
+        elif reply == "no":
+            groups[item] = "no"
+            known.update({f: "no" for f in open_flags})
+        else:
+            groups[item], note = "split", "triage_unsure"
+    elif reply in ("yes", "no"):
+        known[item] = reply
+    elif state.unsure == 0:
+        return Ask(content.red_flags[item].ask, replace(state, unsure=1), note="triage_unsure_one")
+    else:
+        known[item] = "unsure"
+        note = "triage_unsure_emergency" if content.red_flags[item].level.ends_session else "triage_unsure_as_yes"
+    return _next(content, replace(state, known=known, groups=groups), note)
 
 
-def _next(content, state):
-    """The next question that could still change the outcome: one more urgent than what is
-    already known. Emergency questions are therefore always asked."""
-    known = content.levels[state.level].rank if state.level in content.levels else 0
-    for step in range(state.step, len(content.triage)):
-        question = content.triage[step]
-        if question.level.rank > known:
-            return Ask(question, replace(state, step=step))
-    return Done(content.levels.get(state.level))
+def level(content, state):
+    """The most urgent level the answers so far add up to (a content Level), or None."""
+    known = _settled(content, state)
+    ranked = [content.levels[state.floor]] if state.floor in content.levels else []
+    for flag_id, value in known.items():
+        flag = content.red_flags[flag_id]
+        if value == "yes":
+            ranked.append(flag.level)
+        elif value == "unsure":
+            ranked.append(content.unsure_emergency if flag.level.ends_session else flag.level)
+    for question in content.triage:
+        if state.groups.get(question.id) == "yes" and not any(known.get(f) == "yes" for f in question.flags):
+            possible = [content.red_flags[f].level for f in question.flags if known.get(f) != "no"]
+            if possible:
+                ranked.append(min(possible, key=lambda lv: lv.rank))
+    return max(ranked, key=lambda lv: lv.rank) if ranked else None
 
 
-def _higher(content, current, new):
-    if current not in content.levels:
-        return new
-    return new if content.levels[new].rank > content.levels[current].rank else current
+def asked_about(content, state):
+    """The signs the questions asked so far were about, or that the user told us about."""
+    found = set(_settled(content, state))
+    for question in content.triage:
+        if question.id in state.groups:
+            found.update(question.flags)
+    return found
+
+
+def _settled(content, state):
+    """`state.known` with what follows from it: in a grouped question answered yes, the
+    one sign left that nothing else explains is present."""
+    known = dict(state.known)
+    for question in content.triage:
+        if state.groups.get(question.id) != "yes" or any(known.get(f) in ("yes", "unsure") for f in question.flags):
+            continue
+        open_flags = [f for f in question.flags if f not in known]
+        if len(open_flags) == 1:
+            known[open_flags[0]] = "yes"
+    for flag in content.follow_ups:
+        if flag.id not in known and known.get(flag.after) == "no":
+            known[flag.id] = "no"  # no fall, so no fall with thin bones
+    return known
+
+
+def _question(content, question_id):
+    return next(q for q in content.triage if q.id == question_id)
+
+
+def _reach(content, flag_id):
+    """The most urgent rank asking about this sign can lead to: its own, or that of a
+    follow-up asked only after it (a fall can lead to thin bones)."""
+    return max([content.red_flags[flag_id].level.rank] +
+               [flag.level.rank for flag in content.follow_ups if flag.after == flag_id])
+
+
+def _candidates(content, state):
+    """(rank it can reach, order, 'q:id' or 'f:sign', message id) for every question
+    still open."""
+    known = _settled(content, state)
+    found = []
+    for index, question in enumerate(content.triage):
+        open_flags = [f for f in question.flags if f not in known]
+        if not open_flags:
+            continue
+        group = state.groups.get(question.id)
+        if group is None and len(open_flags) == len(question.flags):
+            reach = max(_reach(content, f) for f in question.flags)
+            found.append((reach, index * 10, f"q:{question.id}", question.say))
+            continue
+        floor_rank = 0
+        if group == "yes" and not any(known.get(f) in ("yes", "unsure") for f in question.flags):
+            floor_rank = min(content.red_flags[f].level.rank for f in open_flags)  # one of them is there
+        for position, flag_id in enumerate(question.flags):
+            if flag_id in open_flags and _reach(content, flag_id) > floor_rank:
+                found.append((_reach(content, flag_id), index * 10 + position + 1, f"f:{flag_id}",
+                              content.red_flags[flag_id].ask))
+    for flag in content.follow_ups:
+        if flag.id not in known and known.get(flag.after) == "yes":
+            index = next(i for i, q in enumerate(content.triage) if flag.after in q.flags)
+            found.append((flag.level.rank, index * 10 + 9, f"f:{flag.id}", flag.ask))
+    return found
+
+
+def _next_question(content, state):
+    """('q:id' or 'f:sign', message id) of the next question, or None when nothing left
+    could raise the level."""
+    current = level(content, state)
+    known_rank = current.rank if current else 0
+    open_questions = [c for c in _candidates(content, state) if c[0] > known_rank]
+    if not open_questions:
+        return None
+    best = min(open_questions, key=lambda c: (-c[0], c[1]))
+    return best[2], best[3]
+
+
+def _next(content, state, note=None):
+    known = _settled(content, state)
+    found = level(content, state)
+    if found is not None and found.ends_session:
+        return Emergency(found, note)
+    following = _next_question(content, state)
+    if following is None:
+        safety_net = any(v == "unsure" and content.red_flags[f].level.ends_session for f, v in known.items())
+        return Done(level(content, state), safety_net, note)
+    asking, say = following
+    in_split = asking.startswith("f:") and any(
+        state.groups.get(q.id) == "split" and asking[2:] in q.flags for q in content.triage)
+    unsure = state.unsure if asking == state.asking else (1 if in_split else 0)
+    return Ask(say, replace(state, asking=asking, unsure=unsure), note)
 
 
 def mentioned_flags(content, text):
@@ -127,3 +263,10 @@ def mentioned_flags(content, text):
 def _affirmed(match, text):
     before = re.split(r"[.!?;,]", text[:match.start()])[-1]
     return not _NEGATIONS.intersection(before.lower().split()[-4:])
+
+
+def asking_say(content, state):
+    """The message id of the question `state` is asking, or None when it asks nothing
+    (malformed, or already answered)."""
+    following = _next_question(content, state)
+    return following[1] if following and following[0] == state.asking else None

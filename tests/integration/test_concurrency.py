@@ -93,10 +93,10 @@ def test_two_devices_interleaved_turn_by_turn(lambda_entry, table, apis):
     assert "not medical advice" not in bedroom.launch().speech, "the other device knows it was heard"
     kitchen.intent("AMAZON.YesIntent")
     bedroom.intent("IceOrHeatIntent")
-    for _ in range(5):
+    for _ in range(6):  # the red-flag questions
         kitchen.intent("AMAZON.NoIntent")
     plan = kitchen.intent("OnsetIntent", date="2026-11-25", time="MO")
-    assert plan.speech.endswith("when it's time to switch to heat?")
+    assert plan.speech.endswith("when it's time for heat?")
     corrected = bedroom.intent("OnsetIntent", date="2026-11-24", time="EV")  # the bedroom says: last evening
     assert "Use ice" in corrected.speech
     assert "I'll remind you to switch to heat" in kitchen.intent("AMAZON.YesIntent").speech

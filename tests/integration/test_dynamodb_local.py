@@ -21,7 +21,7 @@ def item(table, user=USER):
 
 def report_with_no_red_flags(talk):
     talk.intent("ReportSpasmIntent")
-    for _ in range(5):
+    for _ in range(6):  # the red-flag questions
         turn = talk.intent("AMAZON.NoIntent")
     assert "When did the spasm start" in turn.speech
     return turn
@@ -45,7 +45,7 @@ def test_first_use_to_a_stored_plan(lambda_entry, table):
     assert stored["expires_at"] == {"N": str(int(T0.timestamp()) + 30 * DAY)}
 
     talk.intent("AMAZON.YesIntent")
-    for _ in range(4):
+    for _ in range(6):  # the red-flag questions
         talk.intent("AMAZON.NoIntent")
     onset = talk.intent("AMAZON.NoIntent")
     assert "When did the spasm start" in onset.speech
@@ -72,7 +72,7 @@ def test_two_sessions_of_the_same_user_days_apart(lambda_entry, table):
     assert "Welcome back" in welcome.speech and "2 days ago" in welcome.speech
     assert "not medical advice" not in welcome.speech
     answer = later.intent("IceOrHeatIntent")
-    assert "switch to heat now" in answer.speech
+    assert "switch to heat now" in answer.speech.lower()
     later.intent("CheckInIntent", status="better")
     refreshed = int(item(table)["expires_at"]["N"])
     assert refreshed == written + 2 * DAY, "activity pushes the expiry forward"
@@ -112,7 +112,7 @@ def test_a_missing_table_is_survived_with_an_apology(lambda_entry):
     turn = talk.launch()
     assert "couldn't look up your saved details" in turn.speech and not turn.ends_session
     talk.intent("AMAZON.YesIntent")
-    for _ in range(5):
+    for _ in range(6):  # the red-flag questions
         talk.intent("AMAZON.NoIntent")
     plan = talk.intent("OnsetIntent", date="2026-11-24")
     assert "Use ice" in plan.speech or "switch to heat" in plan.speech

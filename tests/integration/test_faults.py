@@ -28,7 +28,7 @@ API_FAULTS = [m for m in MODES if m != "pass" and (m not in ERROR_MODES or m in 
 
 UNREADABLE = "I couldn't look up your saved details just now."
 UNSAVED = "I couldn't save that, so I may not remember it next time."
-ICE_ADVICE = "Use ice for now, 15 to 20 minutes at a time"
+ICE_ADVICE = "Use ice in a cloth, 15 to 20 minutes at a time"
 # Modes in which the request reaches the upstream and is carried out, and only the answer
 # is lost (held back past the timeout, or cut off by a reset).
 CARRIED_OUT_UNANSWERED = ("slow", "reset")
@@ -147,8 +147,8 @@ def test_with_the_alexa_apis_failing_the_plan_and_the_reminders_degrade_plainly(
     talk.handler.fault = ("alexa-apis", mode)
     say(talk, "ice or heat", "IceOrHeatIntent")
     plan = answered(say(talk, "onset (Settings API)", "OnsetIntent", date="PRESENT_REF"))
-    assert ICE_ADVICE in plan and "Keep using ice for about 48 hours more" in plan  # no clock: relative
-    assert plan.endswith("Would you like me to remind you when it's time to switch to heat?")
+    assert ICE_ADVICE in plan and "for about 48 hours more, then switch to heat" in plan  # no clock: relative
+    assert plan.endswith("Shall I remind you when it's time for heat?")
     reminder = answered(say(talk, "set a reminder", "AMAZON.YesIntent"))
     assert "Sorry, I couldn't set the reminder just now. Your care plan stays the same." in reminder
     assert not any(key.startswith("reminder_") for key in stored(table))

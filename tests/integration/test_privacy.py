@@ -61,10 +61,10 @@ def whole_conversation(talk):
     data" in a new session."""
     talk.launch()
     talk.intent("AMAZON.YesIntent")
-    for _ in range(5):
+    for _ in range(6):  # the red-flag questions
         talk.intent("AMAZON.NoIntent")
     plan = talk.intent("OnsetIntent", date=SlotFill("2026-11-24"), time=SlotFill("EV"))
-    assert plan.speech.endswith("when it's time to switch to heat?")
+    assert plan.speech.endswith("when it's time for heat?")
     assert "I'll remind you to switch to heat" in talk.intent("AMAZON.YesIntent").speech
     assert "I'll remind you to check on your back" in talk.intent("AMAZON.YesIntent").speech
     talk.intent("ListRemindersIntent")

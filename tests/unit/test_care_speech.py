@@ -207,7 +207,7 @@ def test_clock_is_said_in_the_users_zone(texts):
 def test_issue_example_started_30_hours_ago_at_9_am(content, texts):
     episode = ago(30 * HOUR)
     assert speech.since(texts, episode, NOW) == "about 30 hours ago"
-    lines = speech.ice_or_heat(texts, content, episode, NOW, clock_known=True)
+    lines = speech.ice_or_heat(texts, content, episode, NOW, clock_known=True, answer_first=True)
     assert "Keep using ice until about 3 AM tomorrow, then switch to heat." in lines
 
 
@@ -215,37 +215,31 @@ def test_issue_example_started_30_hours_ago_at_9_pm(content, texts):
     now = ny(11, 25, 21)
     episode = ago(30 * HOUR, now=now)
     assert speech.since(texts, episode, now) == "about 30 hours ago"
-    lines = speech.ice_or_heat(texts, content, episode, now, clock_known=True)
+    lines = speech.ice_or_heat(texts, content, episode, now, clock_known=True, answer_first=True)
     assert "Keep using ice until about 3 PM tomorrow, then switch to heat." in lines
 
 
 # --- speech.ice_or_heat ----------------------------------------------------------------
 
+ICE = "Use ice in a cloth, 15 to 20 minutes at a time, "
+
+
 @pytest.mark.parametrize("age, clock_known, until", [
-    pytest.param(30 * HOUR, True, "Keep using ice until about 3 AM tomorrow, then switch to heat.",
-                 id="clock known: ice until a clock time"),
-    pytest.param(30 * HOUR, False, "Keep using ice for about 18 hours more, then switch to heat.",
-                 id="clock unknown: ice for a number of hours"),
-    pytest.param(47 * HOUR + 30 * MINUTE, False, "Keep using ice for about 30 minutes more, then switch to heat.",
+    pytest.param(30 * HOUR, True, "until about 3 AM tomorrow", id="clock known: ice until a clock time"),
+    pytest.param(30 * HOUR, False, "for about 18 hours more", id="clock unknown: ice for a number of hours"),
+    pytest.param(47 * HOUR + 30 * MINUTE, False, "for about 30 minutes more",
                  id="clock unknown, half an hour left: ice for 30 minutes"),
-    pytest.param(47 * HOUR, False, "Keep using ice for about an hour more, then switch to heat.",
-                 id="clock unknown, an hour left: ice for an hour"),
-    pytest.param(0, True, "Keep using ice until about 9 AM on Friday, then switch to heat.",
-                 id="just started at 9 AM wednesday: ice until friday 9 AM"),
+    pytest.param(47 * HOUR, False, "for about an hour more", id="clock unknown, an hour left: ice for an hour"),
+    pytest.param(0, True, "until about 9 AM on Friday", id="just started at 9 AM wednesday: ice until friday 9 AM"),
 ])
 def test_ice_until(content, texts, age, clock_known, until):
     lines = speech.ice_or_heat(texts, content, ago(age), NOW, clock_known)
-    assert lines == [say(texts, "plan_ice"), until]
+    assert lines == [f"{ICE}{until}, then switch to heat."]
 
 
-@pytest.mark.parametrize("answer_first, order", [
-    pytest.param(False, ["plan_ice", "until"], id="in the plan: use ice, then until when"),
-    pytest.param(True, ["until", "ice_how"], id="answering ice or heat: until when first, then how"),
-])
-def test_ice_or_heat_order(content, texts, answer_first, order):
-    until = "Keep using ice until about 3 AM tomorrow, then switch to heat."
-    wanted = [until if item == "until" else say(texts, item) for item in order]
-    assert speech.ice_or_heat(texts, content, ago(30 * HOUR), NOW, True, answer_first=answer_first) == wanted
+def test_answering_ice_or_heat_says_until_when_first_then_how(content, texts):
+    assert speech.ice_or_heat(texts, content, ago(30 * HOUR), NOW, True, answer_first=True) == [
+        "Keep using ice until about 3 AM tomorrow, then switch to heat.", say(texts, "ice_how")]
 
 
 @pytest.mark.parametrize("answer_first", [False, True], ids=["in the plan", "answering ice or heat"])
@@ -256,31 +250,30 @@ def test_heat_after_48_hours_never_mentions_ice(content, texts, age, answer_firs
     assert not mentions_ice(lines)
 
 
-# --- speech.plan -----------------------------------------------------------------------
+# --- speech.plan (spoken) and speech.plan_card ---------------------------------------------
 
-def plan(content, texts, age, clock_known=True, referral=None, triaged=True, locale_texts=None):
-    return speech.plan(locale_texts or texts, content, ago(age), NOW, clock_known,
-                       referral=referral, triaged=triaged)
+def plan(content, texts, age, clock_known=True, safety_net=False, locale_texts=None):
+    return speech.plan(locale_texts or texts, content, ago(age), NOW, clock_known, safety_net=safety_net)
 
 
-def test_plan_within_48_hours(content, texts):
-    assert plan(content, texts, 30 * HOUR) == [
-        say(texts, "plan_ice"),
-        "Keep using ice until about 3 AM tomorrow, then switch to heat.",
-        say(texts, "plan_rest"),
-        say(texts, "plan_stretch"),
-    ]
+def card(content, texts, age, referral=None, safety_net=False):
+    return speech.plan_card(texts, content, ago(age), NOW, True, referral=referral, safety_net=safety_net)
+
+
+def test_the_spoken_plan_is_what_to_use_until_when_and_the_movement_tip(content, texts):
+    assert plan(content, texts, 30 * HOUR) == [f"{ICE}until about 3 AM tomorrow, then switch to heat.",
+                                               say(texts, "plan_move")]
 
 
 def test_plan_within_48_hours_without_the_users_clock(content, texts):
     lines = plan(content, texts, 30 * HOUR, clock_known=False)
-    assert "Keep using ice for about 18 hours more, then switch to heat." in lines
+    assert f"{ICE}for about 18 hours more, then switch to heat." in lines
     assert not any("until about" in line for line in lines)
 
 
 def test_plan_after_48_hours_says_heat_and_never_ice(content, texts):
     lines = plan(content, texts, 50 * HOUR)
-    assert lines == [say(texts, "plan_heat"), say(texts, "plan_rest"), say(texts, "plan_stretch")]
+    assert lines == [say(texts, "plan_heat"), say(texts, "plan_move")]
     assert not mentions_ice(lines)
 
 
@@ -292,6 +285,7 @@ def test_plan_after_48_hours_says_heat_and_never_ice(content, texts):
 ])
 def test_plan_mentions_a_long_spasm_only_after_72_hours(content, texts, age, says_long):
     assert (say(texts, "plan_long") in plan(content, texts, age)) is says_long
+    assert (say(texts, "plan_long") in card(content, texts, age)) is says_long
 
 
 def test_a_long_spasm_already_mentioned_is_not_repeated(content, texts):
@@ -303,46 +297,43 @@ def test_a_long_spasm_already_mentioned_is_not_repeated(content, texts):
     pytest.param("provider_prompt", "reminder_provider_prompt", id="see a provider promptly"),
     pytest.param("provider_same_day", "reminder_provider_same_day", id="see a provider today"),
 ])
-def test_plan_with_a_referral_drops_stretches_and_reminds_of_the_provider(content, texts, referral, reminder):
-    lines = plan(content, texts, 30 * HOUR, referral=referral)
-    assert say(texts, "plan_stretch") not in lines
-    assert lines[-1] == say(texts, reminder)
-    assert say(texts, "plan_rest") in lines
+def test_the_card_with_a_referral_drops_stretches_and_reminds_of_the_provider(content, texts, referral, reminder):
+    text = card(content, texts, 30 * HOUR, referral=referral)
+    assert say(texts, "plan_stretch") not in text
+    assert text.endswith(say(texts, reminder))
+    assert say(texts, "plan_rest") in text and say(texts, "plan_no_bare_skin") in text
 
 
-def test_plan_without_a_referral_has_stretches_and_no_reminder(content, texts):
-    lines = plan(content, texts, 30 * HOUR)
-    assert say(texts, "plan_stretch") in lines
-    assert not any("healthcare provider" in line for line in lines)
+def test_the_card_without_a_referral_has_stretches_and_no_reminder(content, texts):
+    text = card(content, texts, 30 * HOUR)
+    assert say(texts, "plan_stretch") in text
+    assert "healthcare provider" not in text
 
 
-@pytest.mark.parametrize("triaged, has_safety_net", [
-    pytest.param(True, False, id="after the safety questions: no emergency line"),
-    pytest.param(False, True, id="without the safety questions: the emergency line, with 911"),
-])
-def test_plan_emergency_safety_net(content, texts, triaged, has_safety_net):
-    lines = plan(content, texts, 30 * HOUR, triaged=triaged)
-    assert any("911" in line for line in lines) is has_safety_net
-    assert (say(texts, "plan_safety_net") in lines) is has_safety_net
-    if has_safety_net:
-        assert lines[-1] == say(texts, "plan_safety_net")
+@pytest.mark.parametrize("safety_net", [False, True], ids=["after the safety questions: no emergency line",
+                                                            "without them: the emergency line, with 911"])
+def test_plan_emergency_safety_net(content, texts, safety_net):
+    lines = plan(content, texts, 30 * HOUR, safety_net=safety_net)
+    assert any("911" in line for line in lines) is safety_net
+    assert (say(texts, "plan_safety_net") in lines) is safety_net
+    assert (say(texts, "plan_safety_net") in card(content, texts, 30 * HOUR, safety_net=safety_net)) is safety_net
 
 
 def test_the_safety_net_uses_the_locales_own_emergency_number(content):
-    lines = speech.plan(content.texts("en-GB"), content, ago(30 * HOUR), NOW, True, triaged=False)
+    lines = speech.plan(content.texts("en-GB"), content, ago(30 * HOUR), NOW, True, safety_net=True)
     assert any("999" in line for line in lines)
     assert not any("911" in line for line in lines)
 
 
-def test_plan_follow_ups_come_in_order(content, texts):
-    lines = plan(content, texts, 80 * HOUR, referral="provider_prompt", triaged=False)
-    assert lines == [
+def test_the_card_follow_ups_come_in_order(content, texts):
+    text = card(content, texts, 80 * HOUR, referral="provider_prompt", safety_net=True)
+    assert text == " ".join([
         say(texts, "plan_heat"),
         say(texts, "plan_rest"),
         say(texts, "plan_long"),
         say(texts, "reminder_provider_prompt"),
         say(texts, "plan_safety_net"),
-    ]
+    ])
 
 
 # --- Reply ------------------------------------------------------------------------------

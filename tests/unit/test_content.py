@@ -238,8 +238,9 @@ MUTATIONS = [
     ("red_flag_level_with_space", "rules", _set(["red_flags", 0, "level"], "provider prompt")),
     ("red_flag_about_too_short", "rules", _set(["red_flags", 0, "about"], "ok")),
     ("red_flag_extra_key", "rules", _set(["red_flags", 0, "urgent"], True)),
-    ("triage_flags_empty", "rules", _set(["triage", 0, "flags"], [])),
-    ("triage_flag_not_string", "rules", _set(["triage", 0, "flags", 0], 42)),
+    ("triage_flags_empty", "rules", _set(["triage", "questions", 0, "flags"], [])),
+    ("triage_flag_not_string", "rules", _set(["triage", "questions", 0, "flags", 0], 42)),
+    ("red_flag_without_its_own_question", "rules", _delete(["red_flags", 0, "ask"])),
     ("topic_with_referral_string", "rules", _set(["topics", 0, "with_referral"], "true")),
     ("walk_through_empty", "rules", _set(["walk_through"], [])),
     ("walk_through_bad_id", "rules", _set(["walk_through", 0], "Pain Relief")),
@@ -299,11 +300,16 @@ def _edit(relative, change):
 
 
 def _triage(rules, question_id):
-    return next(q for q in rules["triage"] if q["id"] == question_id)
+    return next(q for q in rules["triage"]["questions"] if q["id"] == question_id)
 
 
 def _swap_first_and_last_question(rules):
-    rules["triage"][0], rules["triage"][-1] = rules["triage"][-1], rules["triage"][0]
+    questions = rules["triage"]["questions"]
+    questions[0], questions[-1] = questions[-1], questions[0]
+
+
+def _flag(rules, flag_id):
+    return next(f for f in rules["red_flags"] if f["id"] == flag_id)
 
 
 def _add_locale_without_number(directory):
@@ -323,18 +329,27 @@ def _write_text(relative, text):
 
 
 BREAKAGES = [
-    ("triage_mixes_levels",
-     _edit("rules.json", lambda r: _triage(r, "leg_or_injury")["flags"].append("fever")),
-     "triage leg_or_injury: mixes flags of different urgency"),
     ("triage_unknown_red_flag",
      _edit("rules.json", lambda r: _triage(r, "nerves")["flags"].append("hiccups")),
      "triage nerves: unknown red flag 'hiccups'"),
     ("triage_less_urgent_first",
      _edit("rules.json", _swap_first_and_last_question),
-     "asked after a less urgent question"),
+     "a question of a higher tier asked after 'pain', which is less urgent"),
+    ("triage_same_day_question_before_an_emergency_one",
+     _edit("rules.json", lambda r: r["triage"]["questions"].insert(3, r["triage"]["questions"].pop(4))),
+     "triage injury: a question of a higher tier asked after 'health', which is less urgent"),
     ("red_flag_never_asked",
-     _edit("rules.json", lambda r: _triage(r, "same_day")["flags"].remove("night_pain")),
-     "red flag night_pain: no triage question asks about it"),
+     _edit("rules.json", lambda r: _triage(r, "pain")["flags"].remove("night_pain")),
+     "red flag night_pain: asked 0 times"),
+    ("red_flag_asked_twice",
+     _edit("rules.json", lambda r: _triage(r, "legs")["flags"].append("chest_pain")),
+     "red flag chest_pain: asked 2 times"),
+    ("follow_up_of_a_follow_up",
+     _edit("rules.json", lambda r: _flag(r, "weak_immune").update(after="thin_bones_fall")),
+     "red flag weak_immune: 'after' must name a sign a question asks about"),
+    ("cause_names_an_unknown_sign",
+     _edit("rules.json", lambda r: r["triage"]["causes"]["fall"]["yes"].append("broken_leg")),
+     "triage.causes.fall: unknown red flag 'broken_leg'"),
     ("message_missing",
      _edit("locales/en-US.json", lambda d: d["messages"].pop("q_severe")),
      "locales/en-US.json: missing message 'q_severe'"),
@@ -624,35 +639,90 @@ def test_thresholds_follow_the_care_rules(content):
     assert content.ice_window_s < content.long_episode_s
 
 
-def _question_ranks(content, question):
-    return {content.red_flags[flag].level.rank for flag in question.flags}
+def _tier(question):
+    """A question's tier: the most urgent level a yes to it can lead to."""
+    return question.level.rank
 
 
-def test_triage_asks_most_urgent_first(content):
-    """Questions go from most to least urgent, starting with the emergency signs."""
-    top_rank = max(level.rank for level in content.levels.values())
+def test_triage_asks_every_emergency_question_then_same_day_then_provider(content):
+    """The content lint for tier order: no question of a lower tier before one of a higher
+    tier, and the first question is about emergency signs."""
     first = content.triage[0]
-    assert first.level.ends_session and first.level.rank == top_rank, \
-        f"first triage question {first.id!r} is not about emergency signs"
-    ranks = [max(_question_ranks(content, q)) for q in content.triage]
-    offenders = [f"{later.id} (rank {ranks[i + 1]}) after {earlier.id} (rank {ranks[i]})"
-                 for i, (earlier, later) in enumerate(zip(content.triage, content.triage[1:]))
-                 if ranks[i + 1] > ranks[i]]
+    assert first.level.ends_session, f"first triage question {first.id!r} is not about emergency signs"
+    offenders = [f"{later.id} (tier {_tier(later)}) after {earlier.id} (tier {_tier(earlier)})"
+                 for earlier, later in zip(content.triage, content.triage[1:]) if _tier(later) > _tier(earlier)]
     assert offenders == [], f"triage questions out of urgency order: {offenders}"
 
 
-def test_triage_question_has_one_level(content):
-    """A yes to a question must mean one urgency, so a question never mixes levels."""
-    offenders = [q.id for q in content.triage if len(_question_ranks(content, q)) != 1]
-    assert offenders == [], f"triage questions mixing levels: {offenders}"
+def test_a_follow_up_is_no_more_urgent_than_the_question_that_leads_to_it(content):
+    """Thin bones is asked after a fall: it must not outrank the fall question's tier, or
+    it could come after a less urgent question than itself."""
+    offenders = [flag.id for flag in content.follow_ups
+                 if flag.level.rank > max(_tier(q) for q in content.triage if flag.after in q.flags)]
+    assert offenders == [], f"follow-ups more urgent than their question: {offenders}"
 
 
 def test_every_red_flag_is_asked_exactly_once(content):
-    """Each red flag is covered by exactly one triage question."""
+    """Each red flag is covered by exactly one triage question, or is a follow-up."""
     asked = Counter(flag for question in content.triage for flag in question.flags)
+    asked.update(flag.id for flag in content.follow_ups)
     offenders = [f"{flag}: asked {asked[flag]} times" for flag in content.red_flags if asked[flag] != 1]
     offenders += [f"{flag}: not a red flag" for flag in asked if flag not in content.red_flags]
     assert offenders == [], f"red flags not asked exactly once: {offenders}"
+
+
+# The red flags of CONTENT-SOURCES.md (nhs-back-pain, nice-red-flags, nhs-aortic-aneurysm),
+# by level, and where each comes from.
+RED_FLAG_SET = {
+    "emergency": {"saddle_numbness", "bladder_bowel", "both_legs", "chest_pain", "pulsing_belly", "serious_accident"},
+    "provider_same_day": {"fever", "weight_loss", "night_pain", "past_cancer", "weak_immune", "thin_bones_fall"},
+    "provider_prompt": {"one_leg", "significant_injury", "severe_unimproved"},
+}
+
+
+def test_the_red_flag_set_is_complete_with_levels_and_sources(content):
+    by_level = {}
+    for flag in content.red_flags.values():
+        by_level.setdefault(flag.level.id, set()).add(flag.id)
+    assert by_level == RED_FLAG_SET
+    assert {"nhs-back-pain", "nice-red-flags", "nhs-aortic-aneurysm"} <= set(content.sources)
+    assert content.levels["emergency"].rank > content.levels["provider_same_day"].rank \
+        > content.levels["provider_prompt"].rank
+    assert content.red_flags["thin_bones_fall"].after == "significant_injury"
+    assert content.unsure_emergency.id == "provider_same_day"
+
+
+YES_NO_OPENINGS = ("Do ", "Did ", "Is ", "Are ", "Have ", "Has ", "Could ", "Can ", "Was ")
+MAX_QUESTION_WORDS = 30
+
+
+def _triage_question_texts(content):
+    texts = content.locales[content_module.DEFAULT_LOCALE]
+    ids = [q.say for q in content.triage] + [flag.ask for flag in content.red_flags.values()]
+    return {message_id: texts.say(message_id) for message_id in ids}
+
+
+def test_each_red_flag_question_is_one_breath_one_question_answerable_with_yes_or_no(content):
+    """At most 30 words, a single question, opening the way a yes/no question does."""
+    offenders = []
+    for message_id, text in _triage_question_texts(content).items():
+        if len(words(text)) > MAX_QUESTION_WORDS:
+            offenders.append(f"{message_id}: {len(words(text))} words")
+        if text.count("?") != 1 or not text.endswith("?"):
+            offenders.append(f"{message_id}: not exactly one question")
+        if not text.startswith(YES_NO_OPENINGS):
+            offenders.append(f"{message_id}: not a yes/no question: {text!r}")
+    assert offenders == [], f"red-flag questions hard to answer by ear: {offenders}"
+
+
+def test_the_no_red_flag_path_is_at_most_six_questions(content):
+    """A patient with no red flag answers every question with no: at most six of them."""
+    from spasm_coach import triage
+    outcome, asked = triage.start(content), 0
+    while isinstance(outcome, triage.Ask):
+        outcome, asked = triage.answer(content, outcome.state, "no"), asked + 1
+    assert isinstance(outcome, triage.Done) and outcome.level is None
+    assert asked <= 6
 
 
 REQUIRED_TOPICS = {"rest", "ice_heat", "stretches", "massage", "diet", "pain_relief",

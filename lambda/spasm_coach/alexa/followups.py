@@ -9,27 +9,46 @@ from . import reminders as reminders_api
 from .replies import ask
 
 def offer_reminder_or_tips(turn, *lines, card=None, skip=()):
-    """End an answer about the plan with the next reminder worth offering, else the offer
-    of more tips. Never offered: after a no in this episode, without Alexa API access in
-    the request, or the kinds in `skip` (just set, or just failed)."""
+    """End an answer about the plan with one question: the topic the user asked about
+    during the red-flag questions, else the next reminder worth offering, else more tips.
+    A reminder is never offered after a no in this episode, without Alexa API access in
+    the request, when it failed this session, or for the kinds in `skip` (just set)."""
+    deferred = turn.session.get("deferred")
     kind = _next_offer(turn, skip)
-    if kind:
+    if deferred in turn.content.topics:
+        turn.expect("topic_offer", topic=deferred)
+    elif kind:
         turn.expect("reminder_offer", reminder=kind.id)
     else:
         turn.expect("more_tips")
     return ask(turn, *lines, card=card)
 
 
+def _failed(turn):
+    failed = turn.session.get("failed")
+    return [kind for kind in failed if isinstance(kind, str)] if isinstance(failed, list) else []
+
+
 def _next_offer(turn, skip):
     episode = turn.episode()
     if episode is None or turn.reminders_declined or services.client_factory(turn.input) is None:
         return None
-    taken = set(turn.reminder_tokens()) | set(skip)
+    taken = set(turn.reminder_tokens()) | set(skip) | set(_failed(turn))
     kinds = reminders.offers(turn.content, episode, turn.now_s, taken, turn.zone())
     return kinds[0] if kinds else None
 
 
-def decline_reminder(turn):
+def remind(turn, said):
+    """"Remind me to switch to heat", "remind me to check in"."""
+    return set_reminder(turn, said.reminder)
+
+
+def accept_reminder(turn, said=None):
+    """Yes to the reminder we offered."""
+    return set_reminder(turn, (turn.pending or {}).get("reminder"))
+
+
+def decline_reminder(turn, said=None):
     turn.decline_reminders()
     turn.expect("more_tips")
     return ask(turn, turn.texts.say("reminder_skipped"))
@@ -62,7 +81,8 @@ def set_reminder(turn, kind_id=None):
     except reminders_api.NoPermission:
         return ask_reminder_permission(turn, kind.id)
     except reminders_api.Unavailable:
-        return offer_reminder_or_tips(turn, say("reminder_not_set"), skip=(kind.id,))
+        turn.session["failed"] = _failed(turn) + [kind.id]
+        return offer_reminder_or_tips(turn, say("reminder_not_set"))
     turn.save_reminder(kind.id, token)
     log.info(event="reminder", outcome=kind.id)
     spoken, card = _when(turn, kind, at)
@@ -107,7 +127,7 @@ def permission_answer(turn, kind_id, outcome):
                card=AskForPermissionsConsentCard(permissions=[reminders_api.SCOPE]))
 
 
-def list_reminders(turn):
+def list_reminders(turn, said=None):
     """The reminders still set, checked with the Reminders API (a reminder the user
     deleted in the Alexa app is forgotten here too)."""
     say = turn.texts.say
@@ -137,7 +157,7 @@ def list_reminders(turn):
     return ask(turn, *(lines or [say("reminders_none")]))
 
 
-def cancel_reminders(turn):
+def cancel_reminders(turn, said=None):
     problem, count = cancel_all(turn)
     turn.expect_nothing()
     return ask(turn, problem or turn.texts.say("reminders_cancelled" if count else "reminders_none"))

@@ -1,5 +1,6 @@
 """How the skill asks: the question for what a turn expects (so the reprompt is always the
-question itself), and the two ways an answer ends: with that question, or closing."""
+question itself), the two ways an answer ends (with that question, or closing), and the
+things one can say when we did not understand twice."""
 
 from .. import speech, triage
 from ..speech import Reply
@@ -13,6 +14,10 @@ QUESTIONS = {
     "delete": ("ask_delete", "reprompt_delete"),
     None: ("ask_what_next", "reprompt_what_next"),
 }
+# Two or three things one can say, by what we wait for (a yes or no, when not listed).
+SUGGESTIONS = {"triage": "suggest_triage", "onset": "suggest_onset", "checkin": "suggest_checkin",
+               None: "suggest_idle"}
+SAME_ANSWER_MAX = 2  # the same answer is never given a third time in a row
 
 
 def question(turn):
@@ -20,8 +25,13 @@ def question(turn):
     say, pending = turn.texts.say, turn.pending
     kind = turn.pending_kind
     if kind == "triage":
-        state = triage.State.from_dict(pending, len(turn.content.triage))
-        text = say(turn.content.triage[state.step].say)
+        state = triage.State.from_dict(pending.get("state"), turn.content)
+        asking = triage.asking_say(turn.content, state)
+        if asking is None:  # a state we cannot use: start the questions over, safely
+            outcome = triage.start(turn.content, state.floor)
+            pending["state"] = outcome.state.to_dict() if isinstance(outcome, triage.Ask) else {}
+            asking = outcome.say if isinstance(outcome, triage.Ask) else turn.content.triage[0].say
+        text = say(asking)
         return text, f"{say('reprompt_yes_no')} {text}"
     if kind == "same_episode":
         episode = turn.episode()
@@ -35,6 +45,9 @@ def question(turn):
     if kind == "reminder_offer" and isinstance(pending.get("reminder"), str) \
             and pending["reminder"] in turn.content.reminder_kinds:
         return say(turn.content.reminder_kinds[pending["reminder"]].offer), say("reprompt_reminder_offer")
+    if kind == "topic_offer" and pending.get("topic") in turn.content.topics:
+        what = say(turn.content.topics[pending["topic"]].name)
+        return say("offer_deferred_topic", what=what), say("reprompt_deferred_topic", what=what)
     if kind not in QUESTIONS:
         turn.expect_nothing()
         kind = None
@@ -42,12 +55,34 @@ def question(turn):
     return say(ask), say(reprompt)
 
 
+def suggestion(turn):
+    """Two or three concrete things to say to what we now wait for."""
+    return turn.texts.say(SUGGESTIONS.get(turn.pending_kind, "suggest_yes_no"))
+
+
 def ask(turn, *lines, card=None):
-    """Say `lines`, then ask the question for what the turn now expects."""
-    reply = Reply(card=card).add(*lines)
-    return turn.respond(reply.question(*question(turn)))
+    """Say `lines`, then ask the question for what the turn now expects. An answer that
+    would be the same as the last two is replaced by things one can say."""
+    reply = Reply(card=card).add(*lines).question(*question(turn))
+    times = _times_in_a_row(turn, reply.text())
+    if times > SAME_ANSWER_MAX:
+        reply = Reply(card=card).add(suggestion(turn)).question(*question(turn))
+        times = _times_in_a_row(turn, reply.text())
+    response = turn.respond(reply)
+    last = turn.session.get("last") or {}
+    turn.session["same"] = {"text": f"{last.get('say', '')} {reply.ask}".strip(), "n": times}
+    return response
 
 
 def close(turn, *lines, card=None, urgent=False):
     """Say `lines` and end the session."""
     return turn.respond(Reply(card=card).add(*lines).close(), urgent=urgent)
+
+
+def _times_in_a_row(turn, text):
+    """How many times in a row `text` will have been said if it is said now (the record
+    holds what was last said, as it was spoken)."""
+    same = turn.session.get("same")
+    if isinstance(same, dict) and same.get("text") == text and isinstance(same.get("n"), int):
+        return same["n"] + 1
+    return 1

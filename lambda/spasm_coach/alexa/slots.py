@@ -1,6 +1,11 @@
 """Reading slots from an IntentRequest, defensively (any of it may be missing)."""
 
+from dataclasses import dataclass, field
+
+from ask_sdk_core.utils import get_intent_name
 from ask_sdk_model.slu.entityresolution import StatusCode
+
+from .. import care, spoken_time, triage
 
 FREE_TEXT_MAX_CHARS = 500
 
@@ -43,7 +48,6 @@ def free_text(handler_input):
     """Words of this request that reached us unresolved: slot values that are neither
     matched custom values nor Alexa-resolved dates, times or durations (a client that
     sends raw words, AMAZON.SearchQuery, a custom value Alexa could not match)."""
-    from .. import spoken_time
     intent = getattr(handler_input.request_envelope.request, "intent", None)
     texts = []
     for slot in (getattr(intent, "slots", None) or {}).values():
@@ -60,3 +64,49 @@ def free_text(handler_input):
     # What a person says in one breath is short; the cap keeps the red-flag patterns
     # (triage.mentioned_flags) fast on junk of any length.
     return " ".join(texts)[:FREE_TEXT_MAX_CHARS]
+
+
+RECENT_NOW = "now"  # the ONSET_RECENT slot value for "just now", "a moment ago"...
+ONSET_SLOTS = ("date", "time", "duration")
+
+
+@dataclass(frozen=True)
+class Said:
+    """What one IntentRequest said, read once: the intent, the most urgent red flag its
+    words name (`sign`), the red flags it tells us are present or ruled out (`facts`:
+    {sign id: 'yes'|'no'}, from the sign slot, a report's cause and free words), an onset
+    ({date, time, duration} as spoken, or None), and the ids of its other slots."""
+    intent: str | None
+    sign: str | None = None
+    facts: dict = field(default_factory=dict)
+    onset: dict | None = None
+    topic: str | None = None
+    status: str | None = None
+    reminder: str | None = None
+
+
+def read(handler_input, content):
+    """The Said of this request. A red flag named by any slot of any intent counts."""
+    intent = get_intent_name(handler_input)
+    facts = {}
+    cause = value_id(handler_input, "cause", content.causes)
+    if cause:
+        facts.update({flag: "no" for flag in content.causes[cause]["no"]})
+        facts.update({flag: "yes" for flag in content.causes[cause]["yes"]})
+    text = free_text(handler_input)
+    named = [value_id(handler_input, "sign", content.red_flags)] + (triage.mentioned_flags(content, text) if text else [])
+    facts.update({flag: "yes" for flag in named if flag})
+    present = [flag for flag, known in facts.items() if known == "yes"]
+    sign = max(present, key=lambda flag: content.red_flags[flag].level.rank) if present else None
+    onset = values(handler_input, *ONSET_SLOTS)
+    if value_id(handler_input, "recent", (RECENT_NOW,)) and not any(onset.values()):
+        onset["date"] = "PRESENT_REF"
+    return Said(
+        intent=intent,
+        sign=sign,
+        facts=facts,
+        onset=onset if any(onset.values()) else None,
+        topic=value_id(handler_input, "topic", content.topics),
+        status=value_id(handler_input, "status", care.STATUSES),
+        reminder=value_id(handler_input, "reminder", content.reminder_kinds),
+    )

@@ -10,6 +10,10 @@ Session attributes (travel with the session, never stored):
   tips      advice topics already given this session
   fails     how often in a row we did not understand an answer to `pending`
   last      the last answer, for "repeat that"
+  same      {"text": the last open answer, "n": how often in a row it was given}
+  net       an emergency sign stayed unsure in triage: the plan says the emergency signs
+  deferred  a topic asked about during the red-flag questions, offered after the plan
+  failed    reminder kinds that could not be set this session (not offered again)
 Stored record (persistent attributes; only what features need, never symptom answers):
   heard_disclaimer, episode_start, episode_precision, last_checkin,
   reminder_<kind> (the Reminders API's alert token), reminders_declined (this episode)
@@ -39,7 +43,8 @@ from . import reminders as reminders_api
 TURN_KEY = "turn"
 REMINDER_PREFIX = "reminder_"
 EPISODE_KEYS = ("episode_start", "episode_precision", "last_checkin", "reminders_declined")
-SESSION_KEYS = ("pending", "referral", "triaged", "heard", "tz", "tips", "fails", "last")
+SESSION_KEYS = ("pending", "referral", "triaged", "heard", "tz", "tips", "fails", "last", "same", "net",
+                "deferred", "failed")
 SAVE_ATTEMPTS = 3  # a write, and up to two re-read-and-replay rounds when another device wrote
 
 
@@ -111,6 +116,10 @@ class Turn:
 
     def expect_nothing(self):
         self.session["pending"] = None
+        self.session["fails"] = 0
+
+    def understood(self):
+        """The answer to `pending` was usable: the misunderstandings in a row start over."""
         self.session["fails"] = 0
 
     def failed_once_more(self):
