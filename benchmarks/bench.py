@@ -200,8 +200,9 @@ def make_tables(db):
 def environments(db, tables, packages):
     """Each skill's environment: the same AWS settings (fake credentials, DynamoDB Local
     for every DynamoDB client through botocore's AWS_ENDPOINT_URL_DYNAMODB), no
-    PYTHON* variables but PYTHONDONTWRITEBYTECODE, and what each skill reads."""
-    common = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTHON"))}
+    PYTHON* variables but PYTHONDONTWRITEBYTECODE, no BSC_* variables of the caller's (make
+    test's BSC_PACKAGE would put its own build on the path), and what each skill reads."""
+    common = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTHON", "BSC_"))}
     common.update(FAKE_AWS)
     common.update({"AWS_ENDPOINT_URL_DYNAMODB": db.endpoint, "PYTHONDONTWRITEBYTECODE": "1"})
     return {
