@@ -118,9 +118,10 @@ print(json.dumps({"loaded": loaded, "missing": missing, "request_envelope": Requ
 
 
 def original_exports(package_name):
-    """{package: {name: the module it comes from}} from the installed (eager) copy."""
-    import importlib.util
-    root = Path(importlib.util.find_spec(package_name).origin).parent
+    """{package: {name: the module it comes from}} from the installed (eager) copy in
+    .venv (found through its metadata, which the built package leaves out)."""
+    from importlib.metadata import distribution
+    root = Path(distribution(package_name.replace("_", "-")).locate_file(package_name))
     found = {}
     for init in root.rglob("__init__.py"):
         parsed = package.reexports(init.read_text())
