@@ -24,6 +24,9 @@ Two steps make the package's cold start cheaper without changing what it does:
   - the DynamoDB client's data: a cut of the installed (pinned) botocore's data folder,
     written into spasm_coach/storage/botocore_data/ (devkit/botocore_data.py; the
     function's storage/botocore_loader.py reads it, or falls back to botocore's own);
+  - the content check: the layer's content is checked at build time and its digest
+    recorded in spasm_coach/content_checked.json, so the function skips re-checking
+    that exact content at each cold start (spasm_coach/content.py);
   - lazy re-exports: an `__init__.py` of LAZY_PACKAGES that does nothing but re-export
     names from its submodules (`from .x import Y`, ask_sdk_model has 81 of them) is
     rewritten to import each submodule on first use (PEP 562 module `__getattr__`), so
@@ -125,6 +128,8 @@ def build(out=DEFAULT_OUT, template_path=TEMPLATE, pip=(sys.executable, "-m", "p
             shutil.copytree(base / properties["ContentUri"], out / name, ignore=IGNORE)
             properties["ContentUri"] = name
             layout["layers"].append(name)
+    if layout["function"] and layout["layers"]:
+        record_checked_content(out / layout["function"], [out / layer for layer in layout["layers"]])
     built = out / "template.yaml"
     built.write_text(yaml.safe_dump(template, sort_keys=False, width=100))
     (out / LAYOUT).write_text(json.dumps(layout) + "\n")
@@ -227,6 +232,17 @@ def lazy_reexports(target, packages=LAZY_PACKAGES):
             init.write_text(notice + LAZY_HEADER + "".join(ast.unparse(s) + "\n" for s in kept) + body, encoding="utf-8")
             rewritten += 1
     return rewritten
+
+
+def record_checked_content(function, layers):
+    """Check the content the layer ships (the function's own check, spasm_coach/content.py,
+    run here: a build with broken content fails) and record its digest in the function
+    package, so the function need not check it again at every cold start."""
+    import devkit  # noqa: F401  (the skill's code on the import path)
+    from spasm_coach import content
+    (folder,) = [layer for layer in layers if (layer / "rules.json").is_file()]
+    record = {"sha256": content.checked_digest(folder)}
+    (function / "spasm_coach" / content.CHECKED.name).write_text(json.dumps(record) + "\n")
 
 
 def check_function_package(target, machine, version):

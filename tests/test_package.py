@@ -172,3 +172,44 @@ def test_the_package_carries_the_cut_botocore_data_for_its_dynamodb_client(built
     import botocore
     assert source["botocore"] == botocore.__version__
     assert (data / "dynamodb" / "2012-08-10" / "service-2.json").is_file()
+
+
+CONTENT_CHECK = r"""
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from spasm_coach import content
+try:
+    content.load(sys.argv[2])
+    print(json.dumps({"loaded": True, "checked": "spasm_coach.schema_check" in sys.modules}))
+except content.ContentError as error:
+    print(json.dumps({"loaded": False, "problems": error.problems}))
+"""
+
+
+def load_in_package(built, layer, tmp_path):
+    result = subprocess.run([sys.executable, "-S", "-c", CONTENT_CHECK, str(built / "SkillFunction"), str(layer)],
+                            cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_content_the_build_checked_is_not_checked_again_and_any_other_content_is(built, tmp_path):
+    assert load_in_package(built, built / "ContentLayer", tmp_path) == {"loaded": True, "checked": False}
+    changed = tmp_path / "layer"
+    import shutil
+    shutil.copytree(built / "ContentLayer", changed)
+    rules = json.loads((changed / "rules.json").read_text())
+    rules["red_flags"][0]["source"] = "no-such-source"
+    (changed / "rules.json").write_text(json.dumps(rules))
+    outcome = load_in_package(built, changed, tmp_path)
+    assert outcome["loaded"] is False and any("unknown source 'no-such-source'" in p for p in outcome["problems"])
+
+
+def test_a_build_with_broken_content_fails(tmp_path):
+    from spasm_coach import content
+    broken = tmp_path / "content"
+    import shutil
+    shutil.copytree(ROOT / "content", broken)
+    (broken / "locales" / "en-US.json").write_text("{}")
+    with pytest.raises(content.ContentError):
+        package.record_checked_content(tmp_path, [broken])

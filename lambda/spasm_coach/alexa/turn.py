@@ -25,8 +25,6 @@ ended, or a duplicate) is cancelled.
 
 import re
 from datetime import datetime, timezone
-from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
 from ask_sdk_model.ui import Card, SimpleCard
 
@@ -75,6 +73,7 @@ class Turn:
         if "tz" not in self.session:
             self.session["tz"] = services.device_time_zone(self.input) or ""
         name = self.session["tz"]
+        from zoneinfo import ZoneInfo  # here, not at import: a launch never needs it
         try:
             return ZoneInfo(name) if isinstance(name, str) and name else None
         except (ValueError, KeyError, OSError):
@@ -327,7 +326,7 @@ def ssml_text(text):
     """`text` made safe to put inside <speak>: markup escaped, characters XML forbids
     dropped. Everything the skill says goes through here, so nothing a user sent (slot
     values, session state sent back) can add SSML or break it."""
-    return escape(_NOT_XML.sub("", text))
+    return _NOT_XML.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _reminders(record):
