@@ -72,6 +72,14 @@ def test_before_the_snapshot_the_first_request_path_runs_with_no_network_and_no_
     assert "ask_sdk_model.launch_request" in sys.modules and "requests" in sys.modules
 
 
+def test_the_red_flag_patterns_a_launch_does_not_need_are_compiled_into_the_snapshot(aws, listener):
+    from spasm_coach import content as content_module
+    fresh = content_module.load()
+    assert not any("mentions" in vars(flag) for flag in fresh.red_flags.values())  # not at load: on first use
+    snapstart.before_snapshot(coach(fresh, f"http://127.0.0.1:{listener.getsockname()[1]}"))
+    assert all("mentions" in vars(flag) and flag.mentions for flag in fresh.red_flags.values())
+
+
 def test_after_the_hooks_the_store_is_reached_for_real_again(content, aws, listener):
     handler = coach(content, f"http://127.0.0.1:{listener.getsockname()[1]}")
     snapstart.before_snapshot(handler)

@@ -12,6 +12,7 @@ content (a layer changed on its own, a checkout) is checked in full.
 Pure Python: nothing here knows about Alexa or AWS.
 """
 
+import functools
 import hashlib
 import json
 import os
@@ -25,8 +26,8 @@ PLACEHOLDERS = frozenset({
     "number", "since", "clock", "duration", "n", "time", "weekday", "day", "when", "what",
 })
 DEFAULT_LOCALE = "en-US"
-# How red-flag mentions are compiled. The check compiles them with the same flags as the
-# index, so the index gets them from re's cache instead of compiling every one twice.
+# How red-flag mentions are compiled: by the check (to validate them) and on first use
+# (RedFlag.mentions), with the same flags, so a process that checked gets them from re's cache.
 MENTION_FLAGS = re.IGNORECASE
 # {"sha256": digest of the content that passed the check}, written by the build.
 CHECKED = Path(__file__).with_name("content_checked.json")
@@ -54,7 +55,15 @@ class Level:
 class RedFlag:
     id: str
     level: Level
-    mentions: tuple = ()  # compiled patterns that find this flag in free words
+    patterns: tuple = ()  # the mention patterns (text) that find this flag in free words
+
+    @functools.cached_property
+    def mentions(self):
+        """`patterns` compiled, on first use: 32 of them take a cold start several ms and a
+        launch needs none (they were compiled when the content was checked, at build
+        time or at load, so this cannot fail; SnapStart's warm-up compiles them before
+        the snapshot)."""
+        return tuple(re.compile(p, MENTION_FLAGS) for p in self.patterns)
 
 
 @dataclass(frozen=True)
@@ -298,7 +307,7 @@ def _index(rules, locales):
     }
     red_flags = {
         flag["id"]: RedFlag(flag["id"], levels[flag["level"]],
-                            tuple(re.compile(p, MENTION_FLAGS) for p in flag["mentions"]))
+                            tuple(flag["mentions"]))
         for flag in rules["red_flags"]
     }
     triage = tuple(

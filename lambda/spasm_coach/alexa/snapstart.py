@@ -8,8 +8,8 @@ before the snapshot (`before_snapshot`): walk the first request's path once, wit
   handlers, the turn, the response), its DynamoDB calls built, signed and answered by a
   stub on the client's own event hooks (botocore before-send), log lines held back (with
   a store that is not DynamoDB, as on a developer machine, the canned turn is skipped:
-  it would write a record); then import what later turns import on first use
-  (`requests` for the Alexa API client, `zoneinfo`) and close every pooled connection, so no
+  it would write a record); then compile and import what later turns make on first use
+  (the red-flag mention patterns, `requests` for the Alexa API client, `zoneinfo`) and close every pooled connection, so no
   socket is frozen into the snapshot.
 after each restore (`after_restore`): refresh what must differ between copies: reseed
   Python's `random` (botocore's retry jitter), drop pooled connections again, clear the
@@ -98,6 +98,8 @@ def before_snapshot(handler):
                 quiet.disabled = False
                 log.bind(None)
                 client.meta.events.unregister("before-send.dynamodb", unique_id="snapstart-stub")
+        for flag in handler.content.red_flags.values():
+            flag.mentions  # noqa: B018  (compiled on first use: compile them into the snapshot)
         import requests  # noqa: F401  (the Alexa API client's first use imports it)
         import zoneinfo  # noqa: F401  (so does the first turn that knows the device's zone)
         close_connections(handler)
