@@ -25,9 +25,16 @@ NODE_STAMP := node_modules/.installed
 chat: $(STAMP)
 	@$(BIN)/python -m devkit.chat
 
+# The tests run against the package as built for Lambda (devkit/package.py: the lazy
+# re-exports, the cut botocore data), its layer standing where /opt would be (BSC_PACKAGE,
+# devkit/__init__.py); `.venv/bin/python -m pytest` alone runs them on lambda/ as it is.
+TEST_PACKAGE := $(CURDIR)/build/test-package
+
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m devkit.build_model --check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m devkit.package --out $(TEST_PACKAGE)
+	$(BIN)/python -W ignore -m compileall -q $(TEST_PACKAGE) >/dev/null
+	BSC_PACKAGE=$(TEST_PACKAGE) $(BIN)/python -m pytest
 
 # Property-based fuzzing of the Lambda handler (tests/fuzz/): over 100,000 generated envelopes.
 fuzz: $(STAMP)

@@ -9,6 +9,11 @@ Modes:
   stages  the same cold start cut into stages: the SDK imports named in the config first,
           one by one, then the entry, with every AWS SDK client or resource it makes timed
           on the way (botocore's Session.create_client, boto3's Session.resource/client).
+  restore a "restore-like" first answer: the entry imported, then its SnapStart hooks run
+          (config "hooks": the module with before_snapshot/after_restore(handler)), as
+          Lambda runs them around a snapshot; then one LaunchRequest, timed.
+  ca      what building a TLS client context with each CA bundle costs (certifi's, which
+          botocore and requests use, and the system's), in this process.
   memory  after the cold start, answer `conversations` copies of the main conversation
           (envelopes recorded by a warm run, given a new user and session each time) on
           DynamoDB Local, importing nothing else, and report peak RSS after the cold
@@ -40,7 +45,8 @@ def main():
     del sys.path[0]  # this script's folder: the measured process sees only its package
     sys.path[:0] = config["paths"]
     sys.path += config.get("tools_paths", [])  # warm mode: devkit and benchmarks, last
-    result = {"cold": cold, "stages": stages, "memory": memory, "warm": warm}[mode](config)
+    result = {"cold": cold, "stages": stages, "memory": memory, "warm": warm, "restore": restore,
+              "ca": ca}[mode](config)
     sys.stdout.write(json.dumps(result) + "\n")
 
 
@@ -85,6 +91,47 @@ def cold(config):
     figures = usage()
     check_answer(response, config["expect"])
     return {"import_s": imported - started, "first_s": answered - imported, "answered_ns": answered_ns, **figures}
+
+
+# --- restore-like and the CA bundle ---------------------------------------------------
+
+def restore(config):
+    handler = load_entry(config)
+    hooks = __import__(config["hooks"], fromlist=["before_snapshot"])
+    started = time.perf_counter()
+    hooks.before_snapshot(handler)
+    hooks.after_restore(handler)
+    hooks_s = time.perf_counter() - started
+    wall, cpu = time.perf_counter(), time.process_time()
+    response = handler(config["event"], None)
+    first_s, first_cpu_s = time.perf_counter() - wall, time.process_time() - cpu
+    check_answer(response, config["expect"])
+    return {"first_s": first_s, "first_cpu_s": first_cpu_s, "hooks_s": hooks_s}
+
+
+def ca(config):
+    import os
+    import ssl
+    import statistics
+
+    import certifi
+    bundles = [("none (a context with no certificates)", None),
+               ("certifi (in the package; what botocore and requests load)", certifi.where())]
+    system = ssl.get_default_verify_paths().cafile
+    if system and os.path.isfile(system):
+        bundles.append((f"the system's ({system})", system))
+    rows = []
+    for name, path in bundles:
+        times, certificates = [], 0
+        for _ in range(config["runs"]):
+            started = time.perf_counter()
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            if path:
+                context.load_verify_locations(cafile=path)
+            times.append(time.perf_counter() - started)
+            certificates = context.cert_store_stats()["x509_ca"]
+        rows.append({"bundle": name, "certificates": certificates, "ms": statistics.median(times) * 1000})
+    return {"bundles": rows, "runs": config["runs"]}
 
 
 # --- stages ---------------------------------------------------------------------------

@@ -5,15 +5,17 @@ ARN to the Alexa skill.
      and says what to set up.
   2. `sam` from PATH, else the aws-sam-cli pinned in requirements-deploy.txt, installed
      into .venv-sam/ on first use.
-  3. Build into .aws-sam/build/: `sam build` when a Python matching the function's runtime
-     is here (plus bytecode, which `sam build` leaves out); else `python -m
-     devkit.package`, which makes the same package for the runtime and architecture with
-     pip. Either way `sam deploy` finds it there.
+  3. Build into .aws-sam/build/ with `python -m devkit.package` (what `sam build` makes,
+     for the runtime and architecture, plus what it does not: the lazy re-exports, the
+     DynamoDB client's cut botocore data, and bytecode when a Python matching the
+     runtime is here); `sam deploy` finds it there.
   4. `sam deploy --guided` the first time: it asks for a stack name, the region, SkillId
      (the Alexa skill id), DataTtlDays and Stage, and saves the answers in samconfig.toml;
      plain `sam deploy` after that.
-  5. The stack's SkillFunctionArn output is printed, for the Alexa developer console, and
-     written into interaction_model/skill-package/skill.json as the endpoint, for `ask deploy`.
+  5. The stack's SkillFunctionArn output, the ARN of the function's `live` alias (the
+     published version SnapStart restores), is printed, for the Alexa developer console,
+     and written into interaction_model/skill-package/skill.json as the endpoint, for
+     `ask deploy`.
 """
 
 import json
@@ -94,18 +96,10 @@ def function_runtime():
     return name, package.function_target(resource["Properties"])[2]
 
 
-def build(sam, env):
-    name, version = function_runtime()
-    python = package.matching_python(version)
-    if python:
-        print(f"Building with sam build (Python {version} found: {python}) ...", flush=True)
-        path = f"{Path(python).parent}{os.pathsep}{env.get('PATH', '')}"
-        subprocess.run([sam, "build", "--template-file", str(package.TEMPLATE), "--build-dir", str(BUILD)],
-                       cwd=ROOT, env={**env, "PATH": path}, check=True)
-        package.compile_bytecode(BUILD / name, version)
-    else:
-        print(f"No python{version} here for sam build: building the package with devkit.package ...", flush=True)
-        package.build(BUILD, quiet=False)
+def build():
+    _, version = function_runtime()
+    print(f"Building the package for Python {version} with devkit.package ...", flush=True)
+    package.build(BUILD, quiet=False)
 
 
 def deploy(sam, env):
@@ -146,7 +140,7 @@ def main():
     env = {**os.environ, "SAM_CLI_TELEMETRY": "0"}
     try:
         sam = find_sam()
-        build(sam, env)
+        build()
         deploy(sam, env)
         arn = stack_output(sam, env)
     except subprocess.CalledProcessError as error:
@@ -156,7 +150,7 @@ def main():
         print(f"make deploy: {error}", file=sys.stderr)
         return 1
     set_endpoint(arn)
-    print(f"\nDeployed. The skill's endpoint ({OUTPUT}):\n\n    {arn}\n\n"
+    print(f"\nDeployed. The skill's endpoint ({OUTPUT}, the `live` alias):\n\n    {arn}\n\n"
           "Paste it into the Alexa developer console: your skill > Build > Endpoint > AWS Lambda ARN >\n"
           "Default Region, then Save. It is also written into "
           f"{SKILL_JSON.relative_to(ROOT)} for `ask deploy`.")

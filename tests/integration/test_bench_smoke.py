@@ -1,6 +1,6 @@
-"""`make bench` in its one-iteration smoke mode, as CI runs it: both packages built, both
-skills cold-started, played and counted once on DynamoDB Local, and results written that
-are well formed. Nothing here looks at how fast anything was: timings on a shared CI
+"""`make bench` in its one-iteration smoke mode, as CI runs it: the three packages built
+(ours, the floor, the baseline), each cold-started, ours and the baseline played and
+counted once on DynamoDB Local, ours restored-like, and results written that are well formed. Nothing here looks at how fast anything was: timings on a shared CI
 machine say nothing, and the benchmark is for people to read."""
 
 import json
@@ -25,7 +25,7 @@ def smoke(tmp_path_factory):
 
 def test_it_prints_both_skills_figures_and_the_ratios(smoke):
     _, printed = smoke
-    assert "| | ours | baseline | ours / baseline |" in printed
+    assert "| | ours | floor | baseline | ours / baseline | floor / baseline | ours / floor |" in printed
     assert "## Targets" in printed
 
 
@@ -34,11 +34,16 @@ def test_the_json_has_every_figure_for_both_skills(smoke):
     results = json.loads((out / "latest.json").read_text())
     for variant in ("bytecode", "source"):
         cold = results["cold"][variant]
-        for skill in ("ours", "baseline"):
+        for skill in ("ours", "floor", "baseline"):
             for key in ("process_ms", "import_ms", "first_answer_ms", "cpu_ms", "peak_rss_mib"):
                 figure = cold[skill][key]
                 assert figure["n"] == 1 and figure["min"] <= figure["median"] <= figure["max"], (variant, skill, key)
         assert set(cold["ratio"]) == {"process_ms", "import_ms", "first_answer_ms", "cpu_ms", "peak_rss_mib"}
+        assert set(cold["ratios"]) == {"ours/baseline", "floor/baseline", "ours/floor"}
+    assert results["restore"]["first_answer_ms"]["n"] == 1
+    assert [row["certificates"] for row in results["ca_bundle"]["bundles"]][:2][0] == 0
+    assert results["ca_bundle"]["bundles"][1]["certificates"] > 100  # certifi's whole bundle
+    assert results["package"]["floor"]["function_zip_bytes"] > 0
     for skill in ("ours", "baseline"):
         assert results["package"][skill]["function_zip_bytes"] > 0
         assert results["memory"][skill]["warm_turns"] >= 10

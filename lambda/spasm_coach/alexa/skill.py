@@ -28,6 +28,7 @@ class SpasmCoach:
         self.skill = builder.create()
         self.content = content
         self.adapter = adapter
+        self.api_client = api_client
         self.skill_id = skill_id or None
 
     def __call__(self, event, context=None):

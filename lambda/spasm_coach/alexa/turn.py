@@ -29,8 +29,6 @@ ended, or a duplicate) is cancelled.
 
 import re
 from datetime import datetime, timezone
-from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
 from ask_sdk_model.ui import Card, SimpleCard
 
@@ -80,6 +78,7 @@ class Turn:
         if "tz" not in self.session:
             self.session["tz"] = services.device_time_zone(self.input) or ""
         name = self.session["tz"]
+        from zoneinfo import ZoneInfo  # here, not at import: a launch never needs it
         try:
             return ZoneInfo(name) if isinstance(name, str) and name else None
         except (ValueError, KeyError, OSError):
@@ -326,15 +325,17 @@ class Turn:
                     log.warning(event="reminder", operation="reconcile", status="untracked")
 
 
-# Characters XML 1.0 does not allow at all (control characters): escaping cannot save them.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Characters XML 1.0 does not allow at all (control characters, lone surrogates, U+FFFE/F):
+# escaping cannot save them. Written as the forbidden set rather than the complement of
+# the allowed one, which takes 5 ms of the cold start to compile.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def ssml_text(text):
     """`text` made safe to put inside <speak>: markup escaped, characters XML forbids
     dropped. Everything the skill says goes through here, so nothing a user sent (slot
     values, session state sent back) can add SSML or break it."""
-    return escape(_NOT_XML.sub("", text))
+    return _NOT_XML.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _reminders(record):

@@ -12,12 +12,17 @@ turn re-reads and re-applies what it did (alexa/turn.py).
 
 import os
 
-import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .. import budget
 from .adapter import ANY_VERSION, Conflict, StoreUnavailable
+from .botocore_loader import session
+
+SERVICE, API_VERSION = "dynamodb", "2012-08-10"
+# The only calls the store makes: the IAM policy (template.yaml) allows these, and the
+# client's data (botocore_loader.py, cut by devkit/botocore_data.py) models only these.
+OPERATIONS = ("GetItem", "UpdateItem", "DeleteItem")
 
 KEY = "user_key"
 RESERVED = frozenset({KEY, "expires_at", "version"})
@@ -72,9 +77,9 @@ class DynamoDbStore:
 
     def __init__(self, table_name, endpoint_url=None, client=None):
         self.table = table_name
-        self.client = client or botocore.session.get_session().create_client(
-            "dynamodb",
-            api_version="2012-08-10",  # saves botocore a search for the newest model
+        self.client = client or session().create_client(
+            SERVICE,
+            api_version=API_VERSION,  # saves botocore a search for the newest model
             region_name=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
             endpoint_url=endpoint_url,
             config=CLIENT_CONFIG,
