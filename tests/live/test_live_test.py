@@ -21,7 +21,7 @@ CONVERSATIONS = """
   turns:
     - {launch: true, says: [not medical advice, is your back spasming right now], open: true}
     - {user: "yes", says: [groin], open: true}
-    - {user: "no", says: [chest pain]}
+    - {user: "no", says: [both legs]}
 - name: a one-shot report with no session open
   turns:
     - {user: my back is spasming, heard: ReportSpasmIntent, says: [groin]}
