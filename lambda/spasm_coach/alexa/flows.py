@@ -7,7 +7,7 @@ own module, followups.
 """
 
 from .. import care, onset, speech, triage
-from . import followups, log
+from . import followups, household, log
 from .replies import ask, close
 from .turn import ssml_text
 
@@ -244,9 +244,10 @@ def ask_delete(turn):
 def delete_data(turn):
     say = turn.texts.say
     problem, _ = followups.cancel_all(turn)
+    others = turn.others_at_home()
     if turn.delete_everything():
         log.info(event="delete", outcome="deleted")
-        return close(turn, problem, say("deleted"))
+        return household.after_own_delete(turn, problem, others)
     turn.expect_nothing()
     return ask(turn, say("delete_failed"))
 

@@ -13,7 +13,7 @@ from ask_sdk_core.dispatch_components import (
 from ask_sdk_core.utils import get_intent_name, get_request_type
 
 from .. import care, triage
-from . import flows, followups, log, slots
+from . import flows, followups, household, log, slots
 from .turn import TURN_KEY, Turn, ssml_text
 
 ANY = object()
@@ -361,6 +361,7 @@ HANDLERS = (
     MoreTipsAnswerHandler,
     ReminderOfferAnswerHandler,
     DeleteAnswerHandler,
+    household.DeleteHomeAnswerHandler,
     PermissionAnswerHandler,
     LaunchHandler,
     ReportSpasmHandler,
