@@ -17,6 +17,7 @@ from ask_sdk_model import (
     LaunchRequest, RequestEnvelope, Session, SessionEndedReason, SessionEndedRequest, Slot,
     SlotConfirmationStatus, SupportedInterfaces, User,
 )
+from ask_sdk_model.canfulfill import CanFulfillIntentRequest
 from ask_sdk_model.interfaces.alexa.presentation.apl import AlexaPresentationAplInterface, Runtime
 from ask_sdk_model.interfaces.connections import ConnectionsResponse, ConnectionsStatus
 from ask_sdk_model.interfaces.system import SystemState
@@ -104,6 +105,19 @@ class Conversation:
             confirmation_status=IntentConfirmationStatus.NONE,
         )
         return self._send(IntentRequest(dialog_state=None, intent=intent, **self._request_fields()))
+
+    def can_fulfill(self, name, **slots):
+        """Send a CanFulfillIntentRequest (Alexa asking, for a request said without the
+        skill's name, whether the skill could take it). It is outside any session."""
+        fills = {k: v if isinstance(v, SlotFill) else SlotFill(str(v)) for k, v in slots.items() if v is not None}
+        intent = Intent(name=name, slots={k: self._slot(k, fill) for k, fill in fills.items()},
+                        confirmation_status=IntentConfirmationStatus.NONE)
+        session_id, attributes = self.session_id, self.attributes
+        self.session_id = None
+        try:
+            return self._send(CanFulfillIntentRequest(intent=intent, **self._request_fields()))
+        finally:
+            self.session_id, self.attributes = session_id, attributes
 
     def permission_answer(self, status, token, code="200"):
         """Alexa's Connections.Response after it asked the user for a permission the skill

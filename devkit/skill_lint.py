@@ -16,7 +16,9 @@ What it checks:
     privacy and compliance answers; an endpoint, when there is one, that is a Lambda ARN;
   * permissions: exactly those the code uses. What the code uses is read from lambda/:
     calls of ask-sdk service-client methods (SERVICE_SCOPES, METHOD_SCOPES below) and
-    permission scopes written out in the code (e.g. for a consent card).
+    permission scopes written out in the code (e.g. for a consent card);
+  * interfaces (apis.custom.interfaces): known types, and exactly those the code answers
+    or uses (CODE_INTERFACES: a request type or interface name written out in lambda/).
 """
 
 import ast
@@ -26,6 +28,7 @@ import re
 import sys
 from pathlib import Path
 
+from ask_smapi_model.v1.skill.manifest.interface import Interface
 from ask_smapi_model.v1.skill.manifest.permission_name import PermissionName
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,6 +69,15 @@ METHOD_SCOPES = {
 }
 KNOWN_SCOPES = {permission.value for permission in PermissionName}
 
+# The manifest interface a string in the code means: a request type the code answers, or an
+# interface it sends directives for. (SMAPI's model knows the interface types except
+# CanFulfillIntentRequest's, which Alexa's name-free interaction documentation gives.)
+CODE_INTERFACES = {
+    "CanFulfillIntentRequest": "CAN_FULFILL_INTENT_REQUEST",
+    "Alexa.Presentation.APL": "ALEXA_PRESENTATION_APL",
+}
+KNOWN_INTERFACES = set(Interface.discriminator_value_class_map) | {"CAN_FULFILL_INTENT_REQUEST"}
+
 
 def scopes_used_by_code(code_dir=CODE):
     """(the permission scopes the code needs, problems found while reading it)."""
@@ -86,6 +98,16 @@ def scopes_used_by_code(code_dir=CODE):
                 problems.append(f"{where}:{node.lineno}: {name}() needs a permission scope this "
                                 "lint does not know: add it to devkit/skill_lint.py")
     return used, problems
+
+
+def interfaces_used_by_code(code_dir=CODE):
+    """The manifest interface types the code needs (CODE_INTERFACES)."""
+    used = set()
+    for path in sorted(Path(code_dir).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Constant) and node.value in CODE_INTERFACES:
+                used.add(CODE_INTERFACES[node.value])
+    return used
 
 
 def normalize(text):
@@ -243,6 +265,13 @@ def manifest_problems(manifest, models, ttl_days, code_dir=CODE):
                  for scope in sorted(set(declared) - used)]
 
     custom = manifest.get("apis", {}).get("custom")
+    interfaces = [item.get("type") for item in (custom or {}).get("interfaces", [])]
+    problems += [f"skill.json: unknown interface {kind!r}" for kind in interfaces if kind not in KNOWN_INTERFACES]
+    needed = interfaces_used_by_code(code_dir)
+    problems += [f"skill.json: the code uses {kind} but apis.custom.interfaces does not declare it"
+                 for kind in sorted(needed - set(interfaces))]
+    problems += [f"skill.json: apis.custom.interfaces declares {kind} but the code never uses it"
+                 for kind in sorted(set(interfaces) - needed)]
     if custom is None:
         problems.append("skill.json: apis.custom is missing")
     elif "endpoint" in custom:

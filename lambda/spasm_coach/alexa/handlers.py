@@ -13,7 +13,7 @@ from ask_sdk_core.dispatch_components import (
 from ask_sdk_core.utils import get_intent_name, get_request_type
 
 from .. import care, triage
-from . import flows, followups, household, log, slots
+from . import can_fulfill, flows, followups, household, log, slots
 from .turn import TURN_KEY, Turn, ssml_text
 
 ANY = object()
@@ -353,6 +353,7 @@ def apology(builder, content):
 
 
 HANDLERS = (
+    can_fulfill.CanFulfillHandler,
     VolunteeredSignHandler,
     MentionedSignHandler,
     TriageAnswerHandler,
