@@ -22,6 +22,9 @@ PLACEHOLDERS = frozenset({
     "number", "since", "clock", "duration", "n", "time", "weekday", "day", "when", "what",
 })
 DEFAULT_LOCALE = "en-US"
+# A topic's short title (screens list topics by it): the message id for a topic id.
+TOPIC_TITLE = "topic_title_{}"
+SCREEN_MESSAGES = ("screen_more_tips", "screen_next_tip", "screen_topics_title")
 # How red-flag mentions are compiled. The check compiles them with the same flags as the
 # index, so the index gets them from re's cache instead of compiling every one twice.
 MENTION_FLAGS = re.IGNORECASE
@@ -203,6 +206,7 @@ def cross_check(rules, locales):
     wanted |= {level["remind"] for level in rules["levels"] if "remind" in level}
     wanted |= {question["say"] for question in rules["triage"]}
     wanted |= {topic["say"] for topic in rules["topics"]}
+    wanted |= {TOPIC_TITLE.format(topic["id"]) for topic in rules["topics"]} | set(SCREEN_MESSAGES)
     wanted |= {kind[part] for kind in rules["reminders"]["kinds"] for part in ("say", "what", "offer", "too_late")}
     need_source("reminders", rules["reminders"]["source"])
     if DEFAULT_LOCALE not in locales:

@@ -182,14 +182,8 @@ def topic(turn, topic_id):
 
 def next_tip(turn):
     """The next topic of the walk-through not yet given (and safe for this user)."""
-    given = set(turn.tips_given())
-    for topic_id in turn.content.walk_through:
-        if topic_id in given:
-            continue
-        if turn.referral and not turn.content.topics[topic_id].with_referral:
-            continue
-        return topic(turn, topic_id)
-    return close(turn, turn.texts.say("tips_done"))
+    topic_id = care.upcoming_tip(turn.content, set(turn.tips_given()), turn.referral)
+    return topic(turn, topic_id) if topic_id else close(turn, turn.texts.say("tips_done"))
 
 
 # --- check-in and the end of an episode ------------------------------------------------

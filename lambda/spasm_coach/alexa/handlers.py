@@ -13,7 +13,7 @@ from ask_sdk_core.dispatch_components import (
 from ask_sdk_core.utils import get_intent_name, get_request_type
 
 from .. import care, triage
-from . import can_fulfill, flows, followups, household, log, slots
+from . import can_fulfill, flows, followups, household, log, slots, touch
 from .turn import TURN_KEY, Turn, ssml_text
 
 ANY = object()
@@ -353,7 +353,6 @@ def apology(builder, content):
 
 
 HANDLERS = (
-    can_fulfill.CanFulfillHandler,
     VolunteeredSignHandler,
     MentionedSignHandler,
     TriageAnswerHandler,
@@ -364,6 +363,7 @@ HANDLERS = (
     DeleteAnswerHandler,
     household.DeleteHomeAnswerHandler,
     PermissionAnswerHandler,
+    can_fulfill.CanFulfillHandler,
     LaunchHandler,
     ReportSpasmHandler,
     OnsetHandler,
@@ -381,5 +381,7 @@ HANDLERS = (
     StopHandler,
     FallbackHandler,
     SessionEndedHandler,
+    touch.UserEventHandler,
+    touch.RuntimeErrorHandler,
     OtherRequestHandler,
 )

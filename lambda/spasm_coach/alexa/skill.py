@@ -14,7 +14,7 @@ from ask_sdk_model.response import Response
 from ask_sdk_model.ui import SsmlOutputSpeech
 
 from .. import budget
-from . import handlers, log
+from . import handlers, log, touch
 from .turn import ssml_text
 
 
@@ -53,6 +53,7 @@ class SpasmCoach:
     def _envelope(self, event):
         """The RequestEnvelope, or None when the event is not one we can answer."""
         try:
+            event = touch.without_error_details(event)
             envelope = self.skill.serializer.deserialize(json.dumps(event), RequestEnvelope)
             system = envelope.context.system
             usable = (

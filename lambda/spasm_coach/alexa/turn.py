@@ -33,7 +33,7 @@ from ask_sdk_model.ui import Card, SimpleCard
 from .. import care
 from ..storage import StoreUnavailable
 from ..storage.adapter import Conflict, request_time
-from . import log, services
+from . import log, screens, services
 from . import reminders as reminders_api
 
 TURN_KEY = "turn"
@@ -251,6 +251,9 @@ class Turn:
         if reply.card:
             builder.set_card(reply.card if isinstance(reply.card, Card)
                              else SimpleCard(title=reply.card[0], content=reply.card[1]))
+        screen = screens.directive(self, reply) if directive is None else None
+        if screen is not None:
+            builder.add_directive(screen)
         if directive is not None:
             builder.add_directive(directive)
         elif reply.ask and not reply.end:
