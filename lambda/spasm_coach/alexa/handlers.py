@@ -379,9 +379,9 @@ HANDLERS = (
     RepeatHandler,
     StartOverHandler,
     StopHandler,
-    FallbackHandler,
-    SessionEndedHandler,
     touch.UserEventHandler,
     touch.RuntimeErrorHandler,
+    FallbackHandler,
+    SessionEndedHandler,
     OtherRequestHandler,
 )
