@@ -2,6 +2,11 @@
 
 content/rules.json holds the rules (thresholds, red flags and their urgency, the triage
 questions, topics, sources); content/locales/<locale>.json holds what is said, by id.
+A locale file may name a `base` locale and hold only what it says differently (its
+emergency wording, its way to same-day care, its words and spelling, its clock style);
+everything else is the base's, line for line, each line still with its own source. The
+emergency number is never part of a line: it is {number}, from rules.json's by_locale
+for the locale being spoken, so no locale can inherit another's number.
 Both are checked against content/schema/ and against each other when loaded, so a broken
 edit fails at load time (and in `make test`) with every problem listed, never mid-talk.
 
@@ -72,12 +77,14 @@ class Topic:
 
 
 class Texts:
-    """What the skill says in one locale."""
+    """What the skill says in one locale, and how it says clock times (`clock`: "hours" 12
+    or 24, the word for 12:00 "noon", and the "date" pattern with {month} and {day})."""
 
-    def __init__(self, locale, number, messages):
+    def __init__(self, locale, number, messages, clock=None):
         self.locale = locale
         self.number = number
         self.messages = messages
+        self.clock = clock or {}
 
     def say(self, message_id, **values):
         """The text for `message_id`, with its {placeholders} filled in."""
@@ -120,7 +127,7 @@ class Content:
             return self.locales[locale]
         fallback = self.locales[DEFAULT_LOCALE]
         number = self.emergency_numbers.get(locale) or fallback.say("number_unknown")
-        return Texts(locale, number, fallback.messages)
+        return Texts(locale, number, fallback.messages, fallback.clock)
 
 
 def content_dir():
@@ -146,10 +153,44 @@ def load(directory=None):
         found += [f"locales/{name}.json {p}" for p in schema_check.problems(data, locale_schema)]
     if found:
         raise ContentError(found)
-    found = cross_check(rules, locales)
+    locales, found = resolve(locales)
+    found += cross_check(rules, locales)
     if found:
         raise ContentError(found)
     return _index(rules, locales)
+
+
+def resolve(locales):
+    """Each locale file with its `base` applied: ({locale: {"locale", "messages", "clock"}}
+    with every line, the base's and its own), problems). An overlay may only re-say lines
+    its base has, so a mistyped id cannot sit there unused."""
+    resolved, found = {}, []
+
+    def merged(name, seen=()):
+        if name in resolved:
+            return resolved[name]
+        data = locales[name]
+        base_name = data.get("base")
+        if base_name is None:
+            resolved[name] = {"locale": data["locale"], "messages": dict(data["messages"]),
+                              "clock": _clock(data)}
+            return resolved[name]
+        if base_name not in locales or base_name in seen + (name,):
+            found.append(f"locales/{name}.json: base {base_name!r} is not a locale file (or loops)")
+            base = {"messages": {}, "clock": {}}
+        else:
+            base = merged(base_name, seen + (name,))
+            if base_name.split("-")[0] != name.split("-")[0]:
+                found.append(f"locales/{name}.json: base {base_name!r} is another language")
+            found.extend(f"locales/{name}.json {m}: not a line of {base_name}" for m in data["messages"]
+                         if m not in base["messages"])
+        resolved[name] = {"locale": data["locale"], "messages": {**base["messages"], **data["messages"]},
+                          "clock": {**base["clock"], **_clock(data)}}
+        return resolved[name]
+
+    for name in locales:
+        merged(name)
+    return resolved, found
 
 
 def _read_json(path):
@@ -212,6 +253,9 @@ def cross_check(rules, locales):
     if DEFAULT_LOCALE not in locales:
         found.append(f"locales/{DEFAULT_LOCALE}.json is missing")
     for name, data in locales.items():
+        missing_clock = sorted({"hours", "noon", "date"} - set(data.get("clock", {})))
+        if missing_clock:
+            found.append(f"locales/{name}.json: clock style lacks {missing_clock}")
         if data["locale"] != name:
             found.append(f"locales/{name}.json says it is {data['locale']!r}")
         if name not in rules["emergency_numbers"]["by_locale"]:
@@ -224,6 +268,10 @@ def cross_check(rules, locales):
                 if field not in PLACEHOLDERS:
                     found.append(f"locales/{name}.json {message_id}: unknown placeholder {{{field}}}")
     return found
+
+
+def _clock(data):
+    return {key: value for key, value in data.get("clock", {}).items() if not key.startswith("$")}
 
 
 def _placeholders(text):
@@ -246,7 +294,8 @@ def _index(rules, locales):
     )
     numbers = rules["emergency_numbers"]["by_locale"]
     texts = {
-        name: Texts(name, numbers[name], {key: item["say"] for key, item in data["messages"].items()})
+        name: Texts(name, numbers[name], {key: item["say"] for key, item in data["messages"].items()},
+                    data["clock"])
         for name, data in locales.items()
     }
     thresholds = rules["thresholds"]
