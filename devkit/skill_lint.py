@@ -8,7 +8,8 @@ What it checks:
   * each model: the required built-in intents (Cancel, Help, Stop, NavigateHome, Fallback),
     the invocation name rules, no utterance in two intents, every slot used is defined
     and of a built-in or defined type;
-  * the manifest: a model for each published locale and the other way round; the
+  * the manifest: a model for each published locale and the other way round; no
+    locale's description naming another locale's emergency number; the
     disclaimer (general information, not medical advice, no substitute for a doctor) and
     the privacy promise (DataTtlDays from template.yaml, "delete my data") in every
     locale's description, and that "delete my data" reaches DeleteDataIntent; example
@@ -241,6 +242,12 @@ def manifest_problems(manifest, models, ttl_days, code_dir=CODE):
         for words in (f"{ttl_days} days", DELETE_PHRASE):
             if words not in description:
                 problems.append(f"skill.json {locale}: the description's privacy text must say {words!r}")
+        own, numbers = emergency_numbers().get(locale), set(emergency_numbers().values())
+        said = set(re.findall(r"\d+", info.get("description", "")))
+        if own is None:
+            problems.append(f"skill.json {locale}: content/rules.json has no emergency number for this locale")
+        problems += [f"skill.json {locale}: the description names {number}, another locale's emergency number"
+                     for number in sorted((said & numbers) - {own})]
         if locale in models:
             if literal_owners(models[locale], DELETE_PHRASE) != {"DeleteDataIntent"}:
                 problems.append(f"{locale}: {DELETE_PHRASE!r}, as the description promises, must be a sample of DeleteDataIntent")
@@ -286,6 +293,12 @@ def load(package_dir=PACKAGE):
     models = {path.stem: json.loads(path.read_text())["interactionModel"]["languageModel"]
               for path in sorted((package_dir / "interactionModels" / "custom").glob("*.json"))}
     return manifest, models
+
+
+@functools.lru_cache(maxsize=None)
+def emergency_numbers(rules=ROOT / "content" / "rules.json"):
+    """{locale: emergency number} from the content's rules."""
+    return json.loads(Path(rules).read_text())["emergency_numbers"]["by_locale"]
 
 
 def data_ttl_days(template=TEMPLATE):

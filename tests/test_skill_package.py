@@ -178,5 +178,23 @@ def test_an_endpoint_must_be_a_lambda_arn(package, uri, ok):
 
 def test_a_locale_without_a_model_is_caught(package):
     edit(package, lambda m: m["publishingInformation"]["locales"].update(
-        {"en-GB": m["publishingInformation"]["locales"]["en-US"]}), manifest=True)
-    assert "en-GB is published but has no interactionModels/custom/en-GB.json" in lint(package)
+        {"en-NZ": m["publishingInformation"]["locales"]["en-US"]}), manifest=True)
+    assert "en-NZ is published but has no interactionModels/custom/en-NZ.json" in lint(package)
+
+
+def test_every_english_locale_is_published_with_its_own_emergency_number():
+    manifest, models = skill_lint.load()
+    locales = manifest["publishingInformation"]["locales"]
+    assert set(locales) == {"en-US", "en-CA", "en-GB", "en-AU", "en-IN"} == set(models)
+    for locale, info in locales.items():
+        assert f"call {skill_lint.emergency_numbers()[locale]}" in info["description"], locale
+        assert {"back spasm", "ice or heat", "back pain tips"} <= set(info["keywords"]), locale
+
+
+def test_a_description_with_another_locales_number_is_caught(package):
+    def wrong(m):
+        info = m["publishingInformation"]["locales"]["en-GB"]
+        info["description"] = info["description"].replace("call 999", "call 911")
+    edit(package, wrong, manifest=True)
+    found = skill_lint.problems(package / "skill-package", package / "lambda")
+    assert "skill.json en-GB: the description names 911, another locale's emergency number" in found
