@@ -3,7 +3,6 @@ inherits from its base only the lines it does not say differently, never falls b
 wrong number, and speaks clock times in its own style."""
 
 import json
-import re
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,31 +12,15 @@ import pytest
 
 from spasm_coach import content as content_module
 from spasm_coach import speech
+from tests.locales import LOCALES, NUMBERS, foreign_numbers_in, numbers_named
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT_DIR = ROOT / "content"
-LOCALES = ("en-US", "en-CA", "en-GB", "en-AU", "en-IN")
-NUMBERS = {"en-US": "911", "en-CA": "911", "en-GB": "999", "en-AU": "000", "en-IN": "112"}
-DIGIT_WORDS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "nine": "9"}
 
 
 def spoken(texts, message_id):
     values = {name: f"<{name}>" for name in content_module.PLACEHOLDERS - {"number"}}
     return texts.say(message_id, **values)
-
-
-def numbers_named(text):
-    """Every digit string the text names: digits written together or apart ('9-1-1',
-    '9 1 1'), spelled out ('nine one one', 'triple zero', 'double nine nine')."""
-    words = text.lower()
-    words = re.sub(r"\b(double|triple) (\w+)", lambda m: " ".join([m.group(2)] * (2 if m.group(1) == "double" else 3)), words)
-    words = re.sub(r"\b(" + "|".join(DIGIT_WORDS) + r")\b", lambda m: DIGIT_WORDS[m.group(1)], words)
-    runs = re.findall(r"\d(?:[\s.\-]?\d)*", words)
-    return {re.sub(r"\D", "", run) for run in runs}
-
-
-def foreign_numbers(locale):
-    return {number for other, number in NUMBERS.items() if number != NUMBERS[locale]}
 
 
 def test_the_lint_sees_numbers_however_they_are_written():
@@ -51,11 +34,8 @@ def test_the_lint_sees_numbers_however_they_are_written():
 @pytest.mark.parametrize("locale", LOCALES)
 def test_no_locale_names_another_locales_emergency_number(content, locale):
     texts = content.texts(locale)
-    offenders = []
-    for message_id in texts.messages:
-        found = numbers_named(spoken(texts, message_id))
-        offenders += [f"{locale} {message_id}: {number}" for number in found
-                      if any(foreign in number for foreign in foreign_numbers(locale))]
+    offenders = [f"{locale} {message_id}: {number}" for message_id in texts.messages
+                 for number in foreign_numbers_in(spoken(texts, message_id), locale)]
     assert offenders == [], f"another locale's emergency number: {offenders}"
 
 
