@@ -16,8 +16,10 @@ NODE_STAMP := node_modules/.installed
 
 .PHONY: chat test fuzz model setup build deploy clean
 
+# make chat LOCALE=en-GB: the same skill as a British device hears it (en-US, en-CA, en-GB, en-AU, en-IN).
+LOCALE ?= en-US
 chat: $(STAMP)
-	@$(BIN)/python -m devkit.chat
+	@BSC_LOCALE=$(LOCALE) $(BIN)/python -m devkit.chat
 
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m devkit.build_model --check

@@ -38,9 +38,11 @@ DEFAULT_OUT = ROOT / ".aws-sam" / "build"
 PLATFORMS = {"arm64": ("manylinux2014_aarch64", "aarch64"), "x86_64": ("manylinux2014_x86_64", "x86_64")}
 PROVIDED_BY_LAMBDA = ("boto3", "botocore", "s3transfer", "jmespath")
 # tzdata is only the fallback for a runtime without system time zone files. The skill is
-# distributed in the US (skill.json distributionCountries), whose devices report zones
-# under these names; any other zone falls back to relative times ("in about 20 hours").
-TZDATA_KEPT = ("America", "Pacific", "US", "Etc", "UTC", "GMT")
+# distributed in the US, Canada, the UK, Australia and India (skill.json
+# distributionCountries), whose devices report zones under these names (America/Toronto,
+# Europe/London, Australia/Sydney, Asia/Kolkata, ...); any other zone falls back to
+# relative times ("in about 20 hours").
+TZDATA_KEPT = ("America", "Pacific", "US", "Canada", "Europe", "Australia", "Asia", "Etc", "UTC", "GMT")
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 
 

@@ -31,7 +31,7 @@ import yaml
 from devkit import voice
 from devkit.alexa import Caller, Conversation, SlotFill
 from devkit.chat import parse_delta
-from devkit.nlu import MODEL, Model
+from devkit.nlu import Model, model_path
 from tests.locales import LOCALES, foreign_numbers_in
 
 HERE = Path(__file__).parent / "conversations"
@@ -42,8 +42,7 @@ T0 = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)  # a Wednesday afternoon
 @functools.lru_cache(maxsize=None)
 def model(locale):
     """The locale's interaction model (en-US's while a locale has none of its own)."""
-    path = MODEL.with_name(f"{locale}.json")
-    return Model(path if path.is_file() else MODEL)
+    return Model(model_path(locale))
 
 
 def _load():
