@@ -38,8 +38,11 @@ setup: $(STAMP)
 build: $(STAMP)
 	$(BIN)/python -m devkit.package
 
+# make deploy REGION=eu-west-1 (Europe and India) or us-west-2 (Far East): the same stack,
+# with its own table, in the region that serves those users (README, "Deploy").
+REGION ?=
 deploy: $(STAMP)
-	@$(BIN)/python -m devkit.deploy
+	@$(BIN)/python -m devkit.deploy $(if $(REGION),--region $(REGION))
 
 # Writes benchmarks/results/latest.{json,md} and the summary table in README.md.
 .PHONY: bench

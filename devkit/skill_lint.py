@@ -14,7 +14,8 @@ What it checks:
     the privacy promise (DataTtlDays from template.yaml, "delete my data") in every
     locale's description, and that "delete my data" reaches DeleteDataIntent; example
     phrases that start with "Alexa," and the invocation name and match sample utterances;
-    privacy and compliance answers; an endpoint, when there is one, that is a Lambda ARN;
+    privacy and compliance answers; an endpoint, when there is one, that is a Lambda ARN,
+    and regional endpoints (NA, EU, FE) in the AWS region serving each;
   * permissions: exactly those the code uses. What the code uses is read from lambda/:
     calls of ask-sdk service-client methods (SERVICE_SCOPES, METHOD_SCOPES below) and
     permission scopes written out in the code (e.g. for a consent card);
@@ -281,10 +282,36 @@ def manifest_problems(manifest, models, ttl_days, code_dir=CODE):
                  for kind in sorted(set(interfaces) - needed)]
     if custom is None:
         problems.append("skill.json: apis.custom is missing")
-    elif "endpoint" in custom:
+    else:
+        problems += endpoint_problems(custom)
+    return problems
+
+
+LAMBDA_ARN = re.compile(r"arn:aws:lambda:([a-z0-9-]+):\d{12}:function:[\w-]+(:[\w-]+)?")
+
+
+def endpoint_problems(custom):
+    """The default endpoint and the per-region ones (NA, EU, FE): Lambda ARNs, each in the
+    AWS region that serves its Alexa region (devkit/deploy.py ALEXA_REGIONS)."""
+    from devkit.deploy import ALEXA_REGIONS
+    ALEXA_REGION_AWS = {alexa: aws for aws, alexa in ALEXA_REGIONS.items()}
+    problems = []
+    if "endpoint" in custom:
         uri = custom["endpoint"].get("uri", "")
-        if not re.fullmatch(r"arn:aws:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+(:[\w-]+)?", uri):
+        if not LAMBDA_ARN.fullmatch(uri):
             problems.append(f"skill.json: endpoint {uri!r} is not a Lambda function ARN")
+    for name, region in sorted(custom.get("regions", {}).items()):
+        uri = region.get("endpoint", {}).get("uri", "")
+        match = LAMBDA_ARN.fullmatch(uri)
+        if name not in ALEXA_REGION_AWS:
+            problems.append(f"skill.json: regions.{name} is not an Alexa region (NA, EU, FE)")
+        elif not match:
+            problems.append(f"skill.json: regions.{name} endpoint {uri!r} is not a Lambda function ARN")
+        elif match.group(1) != ALEXA_REGION_AWS[name]:
+            problems.append(f"skill.json: regions.{name} calls a function in {match.group(1)}, "
+                            f"not {ALEXA_REGION_AWS[name]}")
+    if custom.get("regions") and "endpoint" not in custom:
+        problems.append("skill.json: regional endpoints need a default endpoint too")
     return problems
 
 
