@@ -64,3 +64,12 @@ def test_asking_has_no_side_effect(counted, apis):
     assert counting.calls == [] and apis.calls == [], "no store and no Alexa API call"
     first = talk.launch()
     assert "not medical advice" in first.speech, "nothing was remembered: still a first use"
+
+
+@pytest.mark.parametrize("intent", [None, {"name": 42, "slots": []}, {"name": "TopicIntent", "slots": {"topic": 7}},
+                                    {"name": "TopicIntent", "slots": {"topic": {"name": "topic", "value": ["x"]}}}])
+def test_a_malformed_request_gets_a_quiet_answer_never_the_apology(skill, intent):
+    event = Conversation(lambda e, _: e, Caller(), now=T0).can_fulfill("IceOrHeatIntent").response
+    event["request"]["intent"] = intent
+    answer = skill(event, None)["response"]
+    assert "outputSpeech" not in answer and answer["canFulfillIntent"]["canFulfill"] in ("NO", "MAYBE")

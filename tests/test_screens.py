@@ -127,10 +127,12 @@ def test_touching_more_tips_gives_the_next_tip(skill, content):
     assert content.locales["en-US"].say("topic_stretches") in again.speech
 
 
-def test_a_touch_we_do_not_know_is_answered_like_words_we_did_not_get(skill):
+@pytest.mark.parametrize("arguments", [["self_destruct"], [], ["topic", {"id": "rest"}], ["topic", "x" * 5000],
+                                       [["more_tips"]], ["topic"]])
+def test_a_touch_we_do_not_know_is_answered_like_words_we_did_not_get(skill, arguments):
     talk = screen_talk(skill)
     talk.launch()
-    assert "Sorry, I didn't get that" in touch(talk, "self_destruct").speech
+    assert "Sorry, I didn't get that" in touch(talk, *arguments).speech
 
 
 @pytest.mark.parametrize("error", [

@@ -20,6 +20,7 @@ from . import log, slots
 from .turn import Turn
 
 YES, MAYBE, NO = "YES", "MAYBE", "NO"
+REQUEST_TYPE = "CanFulfillIntentRequest"
 
 # What the skill does for each intent when asked out of the blue, and the slot it cannot do
 # without. An answer to one of our questions ("it started yesterday", "it's better") needs
@@ -79,11 +80,22 @@ def _custom(handler_input, slot_name):
     return bool(getattr(getattr(slot, "resolutions", None), "resolutions_per_authority", None))
 
 
+def is_asking(event):
+    """Whether a raw event (one we could not read) is a CanFulfillIntentRequest."""
+    request = event.get("request") if isinstance(event, dict) else None
+    return isinstance(request, dict) and request.get("type") == REQUEST_TYPE
+
+
+def refusal():
+    """The answer to a CanFulfillIntentRequest we could not read: NO, and nothing said."""
+    return {"version": "1.0", "response": {"canFulfillIntent": {"canFulfill": NO}}}
+
+
 class CanFulfillHandler(AbstractRequestHandler):
     """Answers CanFulfillIntentRequest (declared in skill.json: CAN_FULFILL_INTENT_REQUEST)."""
 
     def can_handle(self, handler_input):
-        return get_request_type(handler_input) == "CanFulfillIntentRequest"
+        return get_request_type(handler_input) == REQUEST_TYPE
 
     def handle(self, handler_input):
         result = answer(handler_input, Turn.of(handler_input).content)

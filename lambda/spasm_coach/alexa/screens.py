@@ -14,7 +14,6 @@ import functools
 import json
 
 from ask_sdk_core.utils import get_supported_interfaces
-from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
 from .. import care, speech
 from .. import content as content_module
@@ -52,6 +51,9 @@ def directive(turn, reply):
     if chosen is None:
         return None
     kind, data = chosen
+    # Imported here: ask-sdk-model's APL package is 70-odd modules a device without a
+    # screen (and a cold start) never needs.
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
     return RenderDocumentDirective(token=TOKEN_PREFIX + kind, document=document(kind),
                                    datasources={"payload": {kind: data}})
 

@@ -26,7 +26,8 @@ class UserEventHandler(AbstractRequestHandler):
         arguments = arguments if isinstance(arguments, list) else []
         if arguments[:1] == ["more_tips"]:
             return flows.next_tip(turn)
-        if len(arguments) == 2 and arguments[0] == "topic" and arguments[1] in turn.content.topics:
+        if len(arguments) == 2 and arguments[0] == "topic" and isinstance(arguments[1], str) \
+                and arguments[1] in turn.content.topics:
             return flows.topic(turn, arguments[1])
         return flows.fallback(turn)
 
