@@ -38,18 +38,7 @@ def stored(store):
     return data
 
 
-@pytest.fixture(params=["sqlite", "dynamodb"])
-def home_store(request, tmp_path):
-    from spasm_coach.storage.sqlite import SqliteStore
-    if request.param == "sqlite":
-        return SqliteStore(tmp_path / "store.sqlite3")
-    request.getfixturevalue("aws")
-    from spasm_coach.storage.dynamodb import DynamoDbStore
-    from tests.test_storage import TABLE
-    return DynamoDbStore(TABLE)
-
-
-from tests.test_storage import aws  # noqa: E402,F401  (the moto table fixture)
+from tests.test_storage import any_store as home_store, aws  # noqa: E402,F401  (sqlite and moto stores)
 
 
 def test_each_person_in_the_home_has_their_own_episode(content, home_store):
@@ -70,28 +59,18 @@ def test_a_person_hears_the_disclaimer_once_whoever_else_did(content, home_store
         assert "not medical advice" not in talk.launch().speech
 
 
-def test_delete_my_data_deletes_only_the_speakers_and_then_asks_about_the_rest(content, home_store):
+@pytest.mark.parametrize("deleter", [BOB, None], ids=["a recognised speaker", "the unrecognised speaker"])
+def test_delete_my_data_deletes_only_the_speakers_and_then_asks_about_the_rest(content, home_store, deleter):
     people = speakers(SpasmCoach(content, RecordAdapter(home_store, ttl_days=30)))
     start_episodes(people)
-    bob = people[BOB]
-    bob.intent("DeleteDataIntent")
-    answer = bob.intent("AMAZON.YesIntent")
+    talk = people[deleter]
+    talk.intent("DeleteDataIntent")
+    answer = talk.intent("AMAZON.YesIntent")
     assert "deleted your saved data" in answer.speech and "everything for this account" in answer.speech
-    assert "kept theirs" in bob.intent("AMAZON.NoIntent").speech
-    assert "When did the spasm start" in bob.intent("IceOrHeatIntent").speech, "Bob's episode is gone"
-    for person in (ALICE, None):
+    assert "kept theirs" in talk.intent("AMAZON.NoIntent").speech
+    assert "When did the spasm start" in talk.intent("IceOrHeatIntent").speech, "the speaker's episode is gone"
+    for person in set(ONSETS) - {deleter}:
         assert f"Your spasm started {HEARD[person]}" in people[person].intent("IceOrHeatIntent").speech
-
-
-def test_the_unrecognised_speakers_delete_keeps_the_recognised_peoples_data(content, home_store):
-    people = speakers(SpasmCoach(content, RecordAdapter(home_store, ttl_days=30)))
-    start_episodes(people)
-    someone = people[None]
-    someone.intent("DeleteDataIntent")
-    someone.intent("AMAZON.YesIntent")
-    someone.intent("AMAZON.NoIntent")
-    assert "When did the spasm start" in someone.intent("IceOrHeatIntent").speech
-    assert f"Your spasm started {HEARD[ALICE]}" in people[ALICE].intent("IceOrHeatIntent").speech
 
 
 def test_everything_for_this_account_deletes_every_persons_data(content, home_store):
