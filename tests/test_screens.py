@@ -154,3 +154,13 @@ def test_a_runtime_error_is_logged_and_gets_no_answer(skill, caplog, error):
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "spasm_coach"]
     assert any(line.get("event") == "apl_runtime_error" for line in lines)
     assert not any(line.get("event") == "unhandled" for line in lines)
+
+
+@pytest.mark.parametrize("locale, number", [("en-GB", "999"), ("en-AU", "000"), ("en-IN", "112")])
+def test_the_emergency_screen_shows_the_locales_own_number(skill, locale, number):
+    turn = screen_talk(skill, locale=locale).intent(
+        "SymptomIntent", sign=SlotFill("both legs numb", "both_legs", custom=True))
+    [directive] = renders(turn)
+    data = directive["datasources"]["payload"]["emergency"]
+    assert data["number"] == number and f"Call {number} now" == data["title"]
+    assert "911" not in json.dumps(directive["datasources"])
