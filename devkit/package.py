@@ -41,8 +41,9 @@ PROVIDED_BY_LAMBDA = ("boto3", "botocore", "s3transfer", "jmespath")
 # distributed in the US, Canada, the UK, Australia and India (skill.json
 # distributionCountries), whose devices report zones under these names (America/Toronto,
 # Europe/London, Australia/Sydney, Asia/Kolkata, ...); any other zone falls back to
-# relative times ("in about 20 hours").
-TZDATA_KEPT = ("America", "Pacific", "US", "Canada", "Europe", "Australia", "Asia", "Etc", "UTC", "GMT")
+# relative times ("in about 20 hours"). A "Region/City" entry keeps that zone alone.
+TZDATA_KEPT = ("America", "Pacific", "US", "Canada", "Australia", "Etc", "UTC", "GMT",
+               "Europe/London", "Asia/Kolkata", "Asia/Calcutta")
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 
 
@@ -114,9 +115,19 @@ def trim(target):
     (target / "dateutil" / "zoneinfo" / "dateutil-zoneinfo.tar.gz").unlink(missing_ok=True)
     zones = target / "tzdata" / "zoneinfo"
     if zones.is_dir():
-        for entry in zones.iterdir():
-            if entry.name not in TZDATA_KEPT and not entry.name.startswith("__"):
-                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        _keep_zones(zones, TZDATA_KEPT)
+
+
+def _keep_zones(folder, kept, prefix=""):
+    """Delete the zones under `folder` that `kept` does not name (a region, or one zone)."""
+    for entry in folder.iterdir():
+        name = prefix + entry.name
+        if name in kept or entry.name.startswith("__"):
+            continue
+        if entry.is_dir() and any(zone.startswith(name + "/") for zone in kept):
+            _keep_zones(entry, kept, name + "/")
+        else:
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
 
 
 def check_function_package(target, machine, version):
