@@ -22,8 +22,10 @@ NODE_STAMP := node_modules/.installed
 
 .PHONY: chat test fuzz model setup build deploy clean serve debug live-test
 
+# make chat LOCALE=en-GB: the same skill as a British device hears it (en-US, en-CA, en-GB, en-AU, en-IN).
+LOCALE ?= en-US
 chat: $(STAMP)
-	@$(BIN)/python -m devkit.chat
+	@BSC_LOCALE=$(LOCALE) $(BIN)/python -m devkit.chat
 
 # The tests run against the package as built for Lambda (devkit/package.py: the lazy
 # re-exports, the cut botocore data), its layer standing where /opt would be (BSC_PACKAGE,
@@ -49,8 +51,11 @@ setup: $(STAMP)
 build: $(STAMP)
 	$(BIN)/python -m devkit.package
 
+# make deploy REGION=eu-west-1 (Europe and India) or us-west-2 (Far East): the same stack,
+# with its own table, in the region that serves those users (README, "Deploy").
+REGION ?=
 deploy: $(STAMP)
-	@$(BIN)/python -m devkit.deploy
+	@$(BIN)/python -m devkit.deploy $(if $(REGION),--region $(REGION))
 
 PORT ?= 8080
 serve: $(STAMP)

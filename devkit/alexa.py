@@ -15,10 +15,13 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import (
     Application, Context, Device, Intent, IntentConfirmationStatus, IntentRequest,
     LaunchRequest, RequestEnvelope, Session, SessionEndedReason, SessionEndedRequest, Slot,
-    SlotConfirmationStatus, User,
+    SlotConfirmationStatus, SupportedInterfaces, User,
 )
+from ask_sdk_model.canfulfill import CanFulfillIntentRequest
+from ask_sdk_model.interfaces.alexa.presentation.apl import AlexaPresentationAplInterface, Runtime
 from ask_sdk_model.interfaces.connections import ConnectionsResponse, ConnectionsStatus
 from ask_sdk_model.interfaces.system import SystemState
+from ask_sdk_model.person import Person
 from ask_sdk_model.slu.entityresolution import (
     Resolution, Resolutions, Status, StatusCode, Value, ValueWrapper,
 )
@@ -36,6 +39,8 @@ class Caller:
     locale: str = "en-US"
     api_endpoint: str | None = None
     api_token: str | None = None
+    person_id: str | None = None  # a speaker Alexa recognised (context.System.person)
+    interfaces: tuple = ()  # the device's supportedInterfaces, e.g. ("Alexa.Presentation.APL",)
 
 
 @dataclass
@@ -101,6 +106,19 @@ class Conversation:
         )
         return self._send(IntentRequest(dialog_state=None, intent=intent, **self._request_fields()))
 
+    def can_fulfill(self, name, **slots):
+        """Send a CanFulfillIntentRequest (Alexa asking, for a request said without the
+        skill's name, whether the skill could take it). It is outside any session."""
+        fills = {k: v if isinstance(v, SlotFill) else SlotFill(str(v)) for k, v in slots.items() if v is not None}
+        intent = Intent(name=name, slots={k: self._slot(k, fill) for k, fill in fills.items()},
+                        confirmation_status=IntentConfirmationStatus.NONE)
+        session_id, attributes = self.session_id, self.attributes
+        self.session_id = None
+        try:
+            return self._send(CanFulfillIntentRequest(intent=intent, **self._request_fields()))
+        finally:
+            self.session_id, self.attributes = session_id, attributes
+
     def permission_answer(self, status, token, code="200"):
         """Alexa's Connections.Response after it asked the user for a permission the skill
         requested (AskFor): status ACCEPTED, DENIED or NOT_ANSWERED."""
@@ -156,10 +174,18 @@ class Conversation:
                           attributes=dict(self.attributes), application=application)
         system = SystemState(
             application=application, user=user,
-            device=Device(device_id=self.caller.device_id, supported_interfaces={}),
+            device=Device(device_id=self.caller.device_id, supported_interfaces=self._interfaces()),
             api_endpoint=self.caller.api_endpoint, api_access_token=self.caller.api_token,
+            person=Person(person_id=self.caller.person_id) if self.caller.person_id else None,
         )
         return RequestEnvelope(version="1.0", session=session, context=Context(system=system), request=request)
+
+    def _interfaces(self):
+        """The device's supportedInterfaces: a screen device lists Alexa.Presentation.APL."""
+        if "Alexa.Presentation.APL" not in self.caller.interfaces:
+            return {}
+        return SupportedInterfaces(alexa_presentation_apl=AlexaPresentationAplInterface(
+            runtime=Runtime(max_version="2024.2")))
 
     def _send(self, request):
         event = _serializer.serialize(self._envelope(request))

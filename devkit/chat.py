@@ -17,6 +17,10 @@ Commands:
   :reset                   forget everything: episodes, reminders, permission, clock
   :help                    this text
   :quit                    leave (Ctrl-D works too)
+
+`make chat LOCALE=en-GB` (or BSC_LOCALE) talks to the skill as a device set to that locale
+(en-US, en-CA, en-GB, en-AU, en-IN): its interaction model, its texts and emergency number;
+a fresh console then also starts in a time zone of that country.
 """
 
 import json
@@ -31,13 +35,15 @@ from zoneinfo import ZoneInfo
 from devkit import voice
 from devkit.alexa import Caller, Conversation
 from devkit.alexa_apis import LocalAlexaApis
-from devkit.nlu import Model, normalize
+from devkit.nlu import Model, model_path, normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE_DIR = Path(os.environ.get("BSC_CHAT_DIR") or ROOT / ".local")
 STORE = STATE_DIR / "store.sqlite3"
 STATE = STATE_DIR / "chat.json"
 DEFAULT_ZONE = "America/New_York"
+LOCALE_ZONES = {"en-CA": "America/Toronto", "en-GB": "Europe/London", "en-AU": "Australia/Sydney",
+                "en-IN": "Asia/Kolkata"}
 FRESH = {"offset_s": 0, "user_id": "amzn1.ask.account.LOCAL-CHAT-USER", "zone": DEFAULT_ZONE,
          "granted": False, "reminders": {}}
 
@@ -51,15 +57,17 @@ def load_handler():
 
 
 class Console:
-    def __init__(self, handler, out=print):
+    def __init__(self, handler, out=print, locale=None):
         self.out = out
-        self.model = Model()
+        self.locale = locale or os.environ.get("BSC_LOCALE") or "en-US"
+        self.model = Model(model_path(self.locale))
         self.state = self._load_state()
         self.apis = LocalAlexaApis(zone=self.state["zone"], granted=self.state["granted"],
                                    reminders=dict(self.state["reminders"]))
         endpoint = self.apis.start(STATE_DIR / "certs")
         self.apis.trust()
-        caller = Caller(user_id=self.state["user_id"], api_endpoint=endpoint, api_token="local-console-token")
+        caller = Caller(user_id=self.state["user_id"], api_endpoint=endpoint, api_token="local-console-token",
+                        locale=self.locale)
         self.talk = Conversation(handler, caller, now=self.now())
         self.consent_token = None  # set while Alexa waits for a yes or no to a permission
 
@@ -81,7 +89,7 @@ class Console:
                 return {**FRESH, **state}
         except (OSError, ValueError):
             pass
-        return dict(FRESH)
+        return {**FRESH, "zone": LOCALE_ZONES.get(self.locale, DEFAULT_ZONE)}
 
     def _save_state(self):
         self.state.update(zone=self.apis.zone, granted=self.apis.granted, reminders=self.apis.reminders)

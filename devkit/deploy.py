@@ -16,8 +16,16 @@ ARN to the Alexa skill.
      published version SnapStart restores), is printed, for the Alexa developer console,
      and written into interaction_model/skill-package/skill.json as the endpoint, for
      `ask deploy`.
+
+`make deploy REGION=eu-west-1` (or us-west-2, us-east-1) deploys the same stack in that
+region, with its own table, so each user's data stays in the region that serves them
+(ALEXA_REGIONS: Alexa's North America, Europe and Far East endpoints; en-GB and en-IN
+users reach Europe, en-AU the Far East, en-US and en-CA North America). Each region has
+its own samconfig.toml environment (named after the region), and its ARN goes into
+skill.json's `regions` (NA, EU, FE); North America's is also the default endpoint.
 """
 
+import argparse
 import json
 import os
 import shutil
@@ -36,6 +44,10 @@ SAMCONFIG = ROOT / "samconfig.toml"
 SAM_VENV = ROOT / ".venv-sam"
 SKILL_JSON = ROOT / "interaction_model" / "skill-package" / "skill.json"
 OUTPUT = "SkillFunctionArn"
+# The AWS region that serves each of Alexa's endpoint regions (Alexa's guidance for Lambda
+# endpoints), and which region is the skill's default endpoint.
+ALEXA_REGIONS = {"us-east-1": "NA", "eu-west-1": "EU", "us-west-2": "FE"}
+DEFAULT_ALEXA_REGION = "NA"
 
 SETUP = """\
 make deploy: {what}, so nothing was built or deployed.
@@ -102,9 +114,9 @@ def build():
     package.build(BUILD, quiet=False)
 
 
-def deploy(sam, env):
-    command = [sam, "deploy"]
-    if not SAMCONFIG.exists():
+def deploy(sam, env, region=None):
+    command = [sam, "deploy"] + (["--config-env", region, "--region", region] if region else [])
+    if not SAMCONFIG.exists() or (region and region not in tomllib.loads(SAMCONFIG.read_text())):
         print("First deploy: sam asks a few questions and saves the answers in samconfig.toml.\n"
               "  SkillId: your skill's id (developer console > your skill > Copy Skill ID)\n"
               "  Stage: production protects the table from deletion; development for a test stack\n"
@@ -113,8 +125,8 @@ def deploy(sam, env):
     subprocess.run(command, cwd=ROOT, env=env, check=True)
 
 
-def stack_output(sam, env, key=OUTPUT):
-    parameters = tomllib.loads(SAMCONFIG.read_text())["default"]["deploy"]["parameters"]
+def stack_output(sam, env, key=OUTPUT, region=None):
+    parameters = tomllib.loads(SAMCONFIG.read_text())[region or "default"]["deploy"]["parameters"]
     command = [sam, "list", "stack-outputs", "--stack-name", parameters["stack_name"], "--output", "json"]
     if parameters.get("region"):
         command += ["--region", parameters["region"]]
@@ -132,7 +144,31 @@ def set_endpoint(arn, path=SKILL_JSON):
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def main():
+def set_region_endpoint(arn, region, path=SKILL_JSON):
+    """Write the ARN deployed in AWS `region` as the endpoint of the Alexa region it serves
+    (skill.json apis.custom.regions), and as the default endpoint for North America or
+    while there is none. Nothing else changes."""
+    alexa_region = ALEXA_REGIONS[region]
+    data = json.loads(path.read_text())
+    custom = data["manifest"]["apis"]["custom"]
+    custom.setdefault("regions", {})[alexa_region] = {"endpoint": {"uri": arn}}
+    if alexa_region == DEFAULT_ALEXA_REGION or "endpoint" not in custom:
+        custom["endpoint"] = {"uri": arn}
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(prog="make deploy", description="Deploy the skill's stack with AWS SAM.")
+    parser.add_argument("--region", choices=sorted(ALEXA_REGIONS), default=None,
+                        help="the AWS region to deploy to, one per Alexa endpoint region "
+                             "(us-east-1: North America, eu-west-1: Europe and India, us-west-2: Far East)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    region = parse_args(argv).region
+    if region:
+        os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = region
     problem = aws_setup_problem()
     if problem:
         print(SETUP.format(what=problem), file=sys.stderr)
@@ -141,15 +177,18 @@ def main():
     try:
         sam = find_sam()
         build()
-        deploy(sam, env)
-        arn = stack_output(sam, env)
+        deploy(sam, env, region)
+        arn = stack_output(sam, env, region=region)
     except subprocess.CalledProcessError as error:
         print(f"make deploy: {Path(error.cmd[0]).name} failed (exit {error.returncode}); see above.", file=sys.stderr)
         return 1
     except (DeployError, package.PackageError) as error:
         print(f"make deploy: {error}", file=sys.stderr)
         return 1
-    set_endpoint(arn)
+    if region:
+        set_region_endpoint(arn, region)
+    else:
+        set_endpoint(arn)
     print(f"\nDeployed. The skill's endpoint ({OUTPUT}, the `live` alias):\n\n    {arn}\n\n"
           "Paste it into the Alexa developer console: your skill > Build > Endpoint > AWS Lambda ARN >\n"
           "Default Region, then Save. It is also written into "

@@ -20,6 +20,14 @@ from spasm_coach import spoken_time
 
 MODEL = Path(__file__).resolve().parents[1] / "interaction_model" / "skill-package" / "interactionModels" / "custom" / "en-US.json"
 
+
+
+def model_path(locale):
+    """The interaction model of `locale` (en-US's while that locale has none of its own)."""
+    path = MODEL.with_name(f"{locale}.json")
+    return path if path.is_file() else MODEL
+
+
 # What Alexa understands for built-in intents without any sample of ours.
 BUILT_IN_PHRASES = {
     "AMAZON.StopIntent": ["stop", "off", "shut up", "exit", "quit"],

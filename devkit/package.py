@@ -56,9 +56,12 @@ DEFAULT_OUT = ROOT / ".aws-sam" / "build"
 PLATFORMS = {"arm64": ("manylinux2014_aarch64", "aarch64"), "x86_64": ("manylinux2014_x86_64", "x86_64")}
 PROVIDED_BY_LAMBDA = ("boto3", "botocore", "s3transfer", "jmespath")
 # tzdata is only the fallback for a runtime without system time zone files. The skill is
-# distributed in the US (skill.json distributionCountries), whose devices report zones
-# under these names; any other zone falls back to relative times ("in about 20 hours").
-TZDATA_KEPT = ("America", "Pacific", "US", "Etc", "UTC", "GMT")
+# distributed in the US, Canada, the UK, Australia and India (skill.json
+# distributionCountries), whose devices report zones under these names (America/Toronto,
+# Europe/London, Australia/Sydney, Asia/Kolkata, ...); any other zone falls back to
+# relative times ("in about 20 hours"). A "Region/City" entry keeps that zone alone.
+TZDATA_KEPT = ("America", "Pacific", "US", "Canada", "Australia", "Etc", "UTC", "GMT",
+               "Europe/London", "Asia/Kolkata", "Asia/Calcutta")
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 # Top-level packages whose pure re-export __init__.py files are made lazy. ask_sdk_model is
 # the one that matters (its __init__ files import ~160 modules); the others are measured
@@ -146,9 +149,19 @@ def trim(target):
     (target / "dateutil" / "zoneinfo" / "dateutil-zoneinfo.tar.gz").unlink(missing_ok=True)
     zones = target / "tzdata" / "zoneinfo"
     if zones.is_dir():
-        for entry in zones.iterdir():
-            if entry.name not in TZDATA_KEPT and not entry.name.startswith("__"):
-                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        _keep_zones(zones, TZDATA_KEPT)
+
+
+def _keep_zones(folder, kept, prefix=""):
+    """Delete the zones under `folder` that `kept` does not name (a region, or one zone)."""
+    for entry in folder.iterdir():
+        name = prefix + entry.name
+        if name in kept or entry.name.startswith("__"):
+            continue
+        if entry.is_dir() and any(zone.startswith(name + "/") for zone in kept):
+            _keep_zones(entry, kept, name + "/")
+        else:
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
 
 
 LAZY_HEADER = ("# Rewritten by devkit/package.py (lazy_reexports): the original imported every name in\n"

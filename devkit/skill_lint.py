@@ -8,15 +8,19 @@ What it checks:
   * each model: the required built-in intents (Cancel, Help, Stop, NavigateHome, Fallback),
     the invocation name rules, no utterance in two intents, every slot used is defined
     and of a built-in or defined type;
-  * the manifest: a model for each published locale and the other way round; the
+  * the manifest: a model for each published locale and the other way round; no
+    locale's description naming another locale's emergency number; the
     disclaimer (general information, not medical advice, no substitute for a doctor) and
     the privacy promise (DataTtlDays from template.yaml, "delete my data") in every
     locale's description, and that "delete my data" reaches DeleteDataIntent; example
     phrases that start with "Alexa," and the invocation name and match sample utterances;
-    privacy and compliance answers; an endpoint, when there is one, that is a Lambda ARN;
+    privacy and compliance answers; an endpoint, when there is one, that is a Lambda ARN,
+    and regional endpoints (NA, EU, FE) in the AWS region serving each;
   * permissions: exactly those the code uses. What the code uses is read from lambda/:
     calls of ask-sdk service-client methods (SERVICE_SCOPES, METHOD_SCOPES below) and
-    permission scopes written out in the code (e.g. for a consent card).
+    permission scopes written out in the code (e.g. for a consent card);
+  * interfaces (apis.custom.interfaces): known types, and exactly those the code answers
+    or uses (CODE_INTERFACES: a request type or interface name written out in lambda/).
 """
 
 import ast
@@ -26,6 +30,7 @@ import re
 import sys
 from pathlib import Path
 
+from ask_smapi_model.v1.skill.manifest.interface import Interface
 from ask_smapi_model.v1.skill.manifest.permission_name import PermissionName
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,6 +71,15 @@ METHOD_SCOPES = {
 }
 KNOWN_SCOPES = {permission.value for permission in PermissionName}
 
+# The manifest interface a string in the code means: a request type the code answers, or an
+# interface it sends directives for. (SMAPI's model knows the interface types except
+# CanFulfillIntentRequest's, which Alexa's name-free interaction documentation gives.)
+CODE_INTERFACES = {
+    "CanFulfillIntentRequest": "CAN_FULFILL_INTENT_REQUEST",
+    "Alexa.Presentation.APL": "ALEXA_PRESENTATION_APL",
+}
+KNOWN_INTERFACES = set(Interface.discriminator_value_class_map) | {"CAN_FULFILL_INTENT_REQUEST"}
+
 
 def scopes_used_by_code(code_dir=CODE):
     """(the permission scopes the code needs, problems found while reading it)."""
@@ -86,6 +100,16 @@ def scopes_used_by_code(code_dir=CODE):
                 problems.append(f"{where}:{node.lineno}: {name}() needs a permission scope this "
                                 "lint does not know: add it to devkit/skill_lint.py")
     return used, problems
+
+
+def interfaces_used_by_code(code_dir=CODE):
+    """The manifest interface types the code needs (CODE_INTERFACES)."""
+    used = set()
+    for path in sorted(Path(code_dir).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Constant) and node.value in CODE_INTERFACES:
+                used.add(CODE_INTERFACES[node.value])
+    return used
 
 
 def normalize(text):
@@ -219,6 +243,12 @@ def manifest_problems(manifest, models, ttl_days, code_dir=CODE):
         for words in (f"{ttl_days} days", DELETE_PHRASE):
             if words not in description:
                 problems.append(f"skill.json {locale}: the description's privacy text must say {words!r}")
+        own, numbers = emergency_numbers().get(locale), set(emergency_numbers().values())
+        said = set(re.findall(r"\d+", info.get("description", "")))
+        if own is None:
+            problems.append(f"skill.json {locale}: content/rules.json has no emergency number for this locale")
+        problems += [f"skill.json {locale}: the description names {number}, another locale's emergency number"
+                     for number in sorted((said & numbers) - {own})]
         if locale in models:
             if literal_owners(models[locale], DELETE_PHRASE) != {"DeleteDataIntent"}:
                 problems.append(f"{locale}: {DELETE_PHRASE!r}, as the description promises, must be a sample of DeleteDataIntent")
@@ -243,12 +273,45 @@ def manifest_problems(manifest, models, ttl_days, code_dir=CODE):
                  for scope in sorted(set(declared) - used)]
 
     custom = manifest.get("apis", {}).get("custom")
+    interfaces = [item.get("type") for item in (custom or {}).get("interfaces", [])]
+    problems += [f"skill.json: unknown interface {kind!r}" for kind in interfaces if kind not in KNOWN_INTERFACES]
+    needed = interfaces_used_by_code(code_dir)
+    problems += [f"skill.json: the code uses {kind} but apis.custom.interfaces does not declare it"
+                 for kind in sorted(needed - set(interfaces))]
+    problems += [f"skill.json: apis.custom.interfaces declares {kind} but the code never uses it"
+                 for kind in sorted(set(interfaces) - needed)]
     if custom is None:
         problems.append("skill.json: apis.custom is missing")
-    elif "endpoint" in custom:
+    else:
+        problems += endpoint_problems(custom)
+    return problems
+
+
+LAMBDA_ARN = re.compile(r"arn:aws:lambda:([a-z0-9-]+):\d{12}:function:[\w-]+(:[\w-]+)?")
+
+
+def endpoint_problems(custom):
+    """The default endpoint and the per-region ones (NA, EU, FE): Lambda ARNs, each in the
+    AWS region that serves its Alexa region (devkit/deploy.py ALEXA_REGIONS)."""
+    from devkit.deploy import ALEXA_REGIONS
+    ALEXA_REGION_AWS = {alexa: aws for aws, alexa in ALEXA_REGIONS.items()}
+    problems = []
+    if "endpoint" in custom:
         uri = custom["endpoint"].get("uri", "")
-        if not re.fullmatch(r"arn:aws:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+(:[\w-]+)?", uri):
+        if not LAMBDA_ARN.fullmatch(uri):
             problems.append(f"skill.json: endpoint {uri!r} is not a Lambda function ARN")
+    for name, region in sorted(custom.get("regions", {}).items()):
+        uri = region.get("endpoint", {}).get("uri", "")
+        match = LAMBDA_ARN.fullmatch(uri)
+        if name not in ALEXA_REGION_AWS:
+            problems.append(f"skill.json: regions.{name} is not an Alexa region (NA, EU, FE)")
+        elif not match:
+            problems.append(f"skill.json: regions.{name} endpoint {uri!r} is not a Lambda function ARN")
+        elif match.group(1) != ALEXA_REGION_AWS[name]:
+            problems.append(f"skill.json: regions.{name} calls a function in {match.group(1)}, "
+                            f"not {ALEXA_REGION_AWS[name]}")
+    if custom.get("regions") and "endpoint" not in custom:
+        problems.append("skill.json: regional endpoints need a default endpoint too")
     return problems
 
 
@@ -257,6 +320,12 @@ def load(package_dir=PACKAGE):
     models = {path.stem: json.loads(path.read_text())["interactionModel"]["languageModel"]
               for path in sorted((package_dir / "interactionModels" / "custom").glob("*.json"))}
     return manifest, models
+
+
+@functools.lru_cache(maxsize=None)
+def emergency_numbers(rules=ROOT / "content" / "rules.json"):
+    """{locale: emergency number} from the content's rules."""
+    return json.loads(Path(rules).read_text())["emergency_numbers"]["by_locale"]
 
 
 def data_ttl_days(template=TEMPLATE):

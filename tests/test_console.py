@@ -9,8 +9,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def chat(lines, state_dir):
+def chat(lines, state_dir, locale=None):
     env = {**os.environ, "BSC_CHAT_DIR": str(state_dir)}
+    if locale:
+        env["BSC_LOCALE"] = locale
     env.pop("TABLE_NAME", None)
     done = subprocess.run([sys.executable, "-m", "devkit.chat"], input="\n".join(lines) + "\n",
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
@@ -68,3 +70,14 @@ def test_reminders_and_permission_survive_a_restart(tmp_path):
     chat(["ask back spasm coach ice or heat", "just now", "yes", "yes", "no"], tmp_path)
     out = chat(["ask back spasm coach what reminders do i have"], tmp_path)
     assert "I'll remind you to switch to heat at" in out
+
+
+def test_a_british_console_says_999_for_a_red_flag_and_gives_the_plan_otherwise(tmp_path):
+    """`make chat LOCALE=en-GB`: a patient with a red flag hears 999 (never 911); a
+    self-care patient gets the plan, with times on a British clock."""
+    out = chat(["open back spasm coach", "yes", "yes"], tmp_path / "red", locale="en-GB")
+    assert "Call 999 now, or go to A&E" in out and "911" not in out
+    out = chat(["open back spasm coach", "yes", "no", "no", "no", "no", "no",
+                "it started this morning", "no thanks"], tmp_path / "plan", locale="en-GB")
+    assert "Use ice" in out and "switch to heat" in out and "911" not in out
+    assert "Europe/London" in out

@@ -18,8 +18,14 @@ Every response of every conversation is also held to the ear's limits (GUIDE.md,
 10): at most 60 spoken words unless the user asked for information (a topic, more tips,
 help), and the plan after the onset answer at most 50. The first-use disclaimer, which
 Alexa policy requires once, is not counted.
+
+Every conversation runs in every locale (`locales:` limits it to some), with that
+locale's interaction model when it has one; expectations are written in en-US words and
+read in each locale through tests/conversations/locales.yaml (its `911` is en-GB's `999`,
+...). In every locale no turn may name another locale's emergency number.
 """
 
+import functools
 import hashlib
 import json
 import re
@@ -32,10 +38,11 @@ import yaml
 from devkit import voice
 from devkit.alexa import Caller, Conversation, SlotFill
 from devkit.chat import parse_delta
-from devkit.nlu import Model
+from devkit.nlu import Model, model_path
+from tests.locales import LOCALES, foreign_numbers_in
 
 HERE = Path(__file__).parent / "conversations"
-MODEL = Model()
+WORDING = yaml.safe_load((HERE / "locales.yaml").read_text())
 T0 = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)  # a Wednesday afternoon
 MAX_WORDS, MAX_PLAN_WORDS = 60, 50
 # Requests that ask for information, and the questions a yes to which asks for it.
@@ -46,12 +53,29 @@ LOCALE = Path(__file__).parents[1] / "content" / "locales" / "en-US.json"
 DISCLAIMER = json.loads(LOCALE.read_text())["messages"]["disclaimer"]["say"]
 
 
+@functools.lru_cache(maxsize=None)
+def model(locale):
+    """The locale's interaction model (en-US's while a locale has none of its own)."""
+    return Model(model_path(locale))
+
+
 def _load():
     cases = []
     for path in sorted(HERE.glob("*.yaml")):
+        if path.name == "locales.yaml":
+            continue
         for case in yaml.safe_load(path.read_text()):
-            cases.append(pytest.param(case, id=f"{path.stem}: {case['name']}"))
+            for locale in case.get("locales", LOCALES):
+                cases.append(pytest.param(case, locale, id=f"{locale} {path.stem}: {case['name']}"))
     return cases
+
+
+def in_locale(text, locale):
+    """An expected string written in en-US words, as `locale` says it."""
+    text = str(text).lower()
+    for us, local in (WORDING.get(locale) or {}).items():
+        text = text.replace(str(us).lower(), str(local).lower())
+    return text
 
 
 def _epoch(value):
@@ -60,9 +84,9 @@ def _epoch(value):
     return value
 
 
-@pytest.mark.parametrize("case", _load())
-def test_conversation(case, skill, store):
-    caller = Caller(user_id=case.get("user_id", "amzn1.ask.account.CONVERSATION"))
+@pytest.mark.parametrize("case, locale", _load())
+def test_conversation(case, locale, skill, store):
+    caller = Caller(user_id=case.get("user_id", "amzn1.ask.account.CONVERSATION"), locale=locale)
     start = datetime.fromisoformat(case["start"].replace("Z", "+00:00")) if "start" in case else T0
     talk = Conversation(skill, caller, now=start)
     key = hashlib.sha256(caller.user_id.encode()).hexdigest()
@@ -76,13 +100,13 @@ def test_conversation(case, skill, store):
             talk.now = talk.now + parse_delta(step["advance"])
         if step.get("new_session"):
             voice.fresh_session(talk)
-        turn = _send(talk, step, where)
-        _check(step, turn, store.load(key)[0], where)
+        turn = _send(talk, step, where, model(locale))
+        _check(step, turn, store.load(key)[0], where, locale)
         _check_for_the_ear(turn, waiting_for, where)
         waiting_for = _waiting_for(turn)
 
 
-def _send(talk, step, where):
+def _send(talk, step, where, model):
     if step.get("launch"):
         voice.fresh_session(talk)
         return talk.launch()
@@ -90,7 +114,7 @@ def _send(talk, step, where):
         slots = {name: SlotFill(**fill) if isinstance(fill, dict) else fill
                  for name, fill in (step.get("slots") or {}).items()}
         return talk.intent(step["intent"], **slots)
-    said = voice.say(talk, MODEL, _words(step["user"]))
+    said = voice.say(talk, model, _words(step["user"]))
     if "heard" in step:
         assert said.heard.intent == step["heard"], f"{where}: understood as {said.heard.describe()}"
     return said.turn
@@ -127,21 +151,23 @@ def _words(value):
     return str(value)
 
 
-def _check(step, turn, record, where):
+def _check(step, turn, record, where, locale):
     speech = turn.speech.lower()
+    foreign = foreign_numbers_in(" ".join([turn.speech, turn.reprompt, *(turn.card or ())]), locale)
+    assert not foreign, f"{where}: {locale} must not hear {foreign}: {turn.speech}"
     for text in step.get("says", []):
-        assert text.lower() in speech, f"{where}: expected {text!r} in: {turn.speech}"
+        assert in_locale(text, locale) in speech, f"{where}: expected {in_locale(text, locale)!r} in: {turn.speech}"
     for text in step.get("not_says", []):
-        assert text.lower() not in speech, f"{where}: did not expect {text!r} in: {turn.speech}"
+        assert in_locale(text, locale) not in speech, f"{where}: did not expect {in_locale(text, locale)!r} in: {turn.speech}"
     if "open" in step:
         assert (not turn.ends_session) == step["open"], f"{where}: session open should be {step['open']}: {turn.speech}"
         if step["open"]:
             assert turn.reprompt, f"{where}: an open session needs a reprompt"
             assert "?" in turn.speech, f"{where}: an open session must ask a question: {turn.speech}"
     if "reprompt" in step:
-        assert step["reprompt"].lower() in turn.reprompt.lower(), f"{where}: reprompt was {turn.reprompt!r}"
+        assert in_locale(step["reprompt"], locale) in turn.reprompt.lower(), f"{where}: reprompt was {turn.reprompt!r}"
     if "card" in step:
-        assert turn.card and step["card"].lower() in " ".join(turn.card).lower(), f"{where}: card was {turn.card}"
+        assert turn.card and in_locale(step["card"], locale) in " ".join(turn.card).lower(), f"{where}: card was {turn.card}"
     for name, expected in (step.get("stored") or {}).items():
         actual = record.get(name)
         assert actual == _epoch(expected), f"{where}: stored {name} is {actual!r}, expected {expected!r}"

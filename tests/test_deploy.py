@@ -79,3 +79,49 @@ def test_console_events_are_made_out_to_the_skill(monkeypatch, tmp_path):
         text = path.read_text()
         assert SKILL_ID not in text and text.count(mine) >= 1
     assert console_events.main(["not-a-skill-id"]) == 2
+
+
+EU_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:back-spasm-coach-SkillFunction-EuRoPe123456"
+FE_ARN = "arn:aws:lambda:us-west-2:123456789012:function:back-spasm-coach-SkillFunction-FarEast12345"
+
+
+def test_each_region_deployed_becomes_its_alexa_regions_endpoint(tmp_path):
+    """`make deploy REGION=eu-west-1` then `REGION=us-west-2` then `REGION=us-east-1`: the EU
+    (en-GB, en-IN) and Far East (en-AU) endpoints call their own region's function (and
+    table); North America's is also the default."""
+    shutil.copytree(skill_lint.PACKAGE, tmp_path / "skill-package")
+    path = tmp_path / "skill-package" / "skill.json"
+    deploy.set_region_endpoint(EU_ARN, "eu-west-1", path)
+    custom = json.loads(path.read_text())["manifest"]["apis"]["custom"]
+    assert custom["regions"] == {"EU": {"endpoint": {"uri": EU_ARN}}} and custom["endpoint"] == {"uri": EU_ARN}
+    deploy.set_region_endpoint(FE_ARN, "us-west-2", path)
+    deploy.set_region_endpoint(ARN, "us-east-1", path)
+    custom = json.loads(path.read_text())["manifest"]["apis"]["custom"]
+    assert {name: r["endpoint"]["uri"] for name, r in custom["regions"].items()} == {"NA": ARN, "EU": EU_ARN, "FE": FE_ARN}
+    assert custom["endpoint"] == {"uri": ARN}
+    assert custom["interfaces"], "nothing else changed"
+    assert skill_lint.problems(tmp_path / "skill-package") == []
+
+
+def test_the_lint_catches_a_region_calling_another_regions_function(tmp_path):
+    shutil.copytree(skill_lint.PACKAGE, tmp_path / "skill-package")
+    path = tmp_path / "skill-package" / "skill.json"
+    deploy.set_region_endpoint(ARN, "us-east-1", path)
+    data = json.loads(path.read_text())
+    data["manifest"]["apis"]["custom"]["regions"]["EU"] = {"endpoint": {"uri": ARN}}
+    path.write_text(json.dumps(data))
+    assert "skill.json: regions.EU calls a function in us-east-1, not eu-west-1" in skill_lint.problems(
+        tmp_path / "skill-package")
+
+
+def test_make_deploy_to_a_region_alexa_does_not_serve_stops_at_once(tmp_path):
+    result = subprocess.run(["make", "--no-print-directory", "deploy", "REGION=eu-central-1"], cwd=ROOT,
+                            env=without_aws(tmp_path), capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0 and "invalid choice: 'eu-central-1'" in result.stderr
+    assert "Building" not in result.stdout
+
+
+def test_make_deploy_to_a_region_without_credentials_says_what_to_set_up(tmp_path):
+    result = subprocess.run(["make", "--no-print-directory", "deploy", "REGION=eu-west-1"], cwd=ROOT,
+                            env=without_aws(tmp_path), capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0 and "no AWS credentials found" in result.stderr

@@ -67,7 +67,7 @@ def test_session_ended_with_an_error_gets_an_empty_answer(skill):
 
 
 @pytest.mark.parametrize("request_type", [
-    "System.ExceptionEncountered", "Alexa.Presentation.APL.UserEvent", "CanFulfillIntentRequest",
+    "System.ExceptionEncountered", "CanFulfillIntentRequest",
     "Some.Future.RequestType",
 ])
 def test_request_types_the_skill_does_not_use_are_answered_quietly(skill, request_type):

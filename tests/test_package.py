@@ -82,21 +82,24 @@ def test_the_package_leaves_out_installer_metadata_and_unused_time_zone_data(bui
     zones = function / "tzdata" / "zoneinfo"
     for kept in ("America/New_York", "America/Chicago", "America/Denver", "America/Phoenix",
                  "America/Los_Angeles", "America/Anchorage", "America/Puerto_Rico",
-                 "Pacific/Honolulu", "Pacific/Guam", "US/Eastern", "Etc/UTC", "UTC"):
+                 "Pacific/Honolulu", "Pacific/Guam", "US/Eastern", "Etc/UTC", "UTC",
+                 "America/Toronto", "America/Vancouver", "Europe/London", "Australia/Sydney",
+                 "Australia/Perth", "Asia/Kolkata"):
         assert (zones / kept).is_file(), kept
-    assert not (zones / "Europe").exists() and not (zones / "Asia").exists()
+    assert not (zones / "Africa").exists() and not (zones / "Europe" / "Paris").exists()
+    assert not (zones / "Asia" / "Tokyo").exists()
 
 
 def test_the_package_reads_time_zones_from_its_own_tzdata(built, tmp_path):
     """Where the runtime has no system zone files, the package's tzdata answers; a zone
     left out is not found (the skill then speaks relative times)."""
     code = ("import sys, zoneinfo; sys.path.insert(0, sys.argv[1]); zoneinfo.reset_tzpath([]); "
-            "print(zoneinfo.ZoneInfo('America/Chicago').key); "
-            "exec('try:\\n zoneinfo.ZoneInfo(\"Europe/Paris\")\\nexcept zoneinfo.ZoneInfoNotFoundError:\\n print(\"missing\")')")
+            "print(zoneinfo.ZoneInfo('America/Chicago').key); print(zoneinfo.ZoneInfo('Europe/London').key); "
+            "exec('try:\\n zoneinfo.ZoneInfo(\"Africa/Lagos\")\\nexcept zoneinfo.ZoneInfoNotFoundError:\\n print(\"missing\")')")
     result = subprocess.run([sys.executable, "-S", "-c", code, str(built / "SkillFunction")],
                             cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["America/Chicago", "missing"]
+    assert result.stdout.split() == ["America/Chicago", "Europe/London", "missing"]
 
 
 # --- the build's lazy re-exports (package.lazy_reexports) ---------------------------------

@@ -27,7 +27,11 @@ def test_ask_cli_finds_the_package():
 
 
 def test_the_manifest_reads_in_the_skill_management_apis_types():
-    envelope = DefaultSerializer().deserialize((skill_lint.PACKAGE / "skill.json").read_text(), SkillManifestEnvelope)
+    # ask-smapi-model's Interface types lack CAN_FULFILL_INTENT_REQUEST (the lint checks it)
+    data = json.loads((skill_lint.PACKAGE / "skill.json").read_text())
+    custom = data["manifest"]["apis"]["custom"]
+    custom["interfaces"] = [i for i in custom.get("interfaces", []) if i["type"] != "CAN_FULFILL_INTENT_REQUEST"]
+    envelope = DefaultSerializer().deserialize(json.dumps(data), SkillManifestEnvelope)
     publishing = envelope.manifest.publishing_information
     assert publishing.category == "HEALTH_AND_FITNESS"
     assert publishing.locales["en-US"].name == "Back Spasm Coach"
@@ -37,6 +41,18 @@ def test_the_manifest_reads_in_the_skill_management_apis_types():
 def test_the_scope_table_names_real_permissions():
     tabled = set().union(*skill_lint.SERVICE_SCOPES.values(), *skill_lint.METHOD_SCOPES.values())
     assert tabled <= skill_lint.KNOWN_SCOPES
+
+
+def test_the_manifest_declares_the_interfaces_the_code_answers():
+    interfaces = {i["type"] for i in json.loads((skill_lint.PACKAGE / "skill.json").read_text())
+                  ["manifest"]["apis"]["custom"]["interfaces"]}
+    assert "CAN_FULFILL_INTENT_REQUEST" in interfaces and interfaces == skill_lint.interfaces_used_by_code()
+
+
+def test_an_undeclared_interface_is_caught(package):
+    edit(package, lambda m: m["apis"]["custom"].__setitem__("interfaces", []), manifest=True)
+    found = skill_lint.problems(package / "skill-package", package / "lambda")
+    assert any("CAN_FULFILL_INTENT_REQUEST but apis.custom.interfaces does not declare it" in p for p in found)
 
 
 def test_the_code_is_read_for_the_permissions_it_uses():
@@ -162,5 +178,23 @@ def test_an_endpoint_must_be_a_lambda_arn(package, uri, ok):
 
 def test_a_locale_without_a_model_is_caught(package):
     edit(package, lambda m: m["publishingInformation"]["locales"].update(
-        {"en-GB": m["publishingInformation"]["locales"]["en-US"]}), manifest=True)
-    assert "en-GB is published but has no interactionModels/custom/en-GB.json" in lint(package)
+        {"en-NZ": m["publishingInformation"]["locales"]["en-US"]}), manifest=True)
+    assert "en-NZ is published but has no interactionModels/custom/en-NZ.json" in lint(package)
+
+
+def test_every_english_locale_is_published_with_its_own_emergency_number():
+    manifest, models = skill_lint.load()
+    locales = manifest["publishingInformation"]["locales"]
+    assert set(locales) == {"en-US", "en-CA", "en-GB", "en-AU", "en-IN"} == set(models)
+    for locale, info in locales.items():
+        assert f"call {skill_lint.emergency_numbers()[locale]}" in info["description"], locale
+        assert {"back spasm", "ice or heat", "back pain tips"} <= set(info["keywords"]), locale
+
+
+def test_a_description_with_another_locales_number_is_caught(package):
+    def wrong(m):
+        info = m["publishingInformation"]["locales"]["en-GB"]
+        info["description"] = info["description"].replace("call 999", "call 911")
+    edit(package, wrong, manifest=True)
+    found = skill_lint.problems(package / "skill-package", package / "lambda")
+    assert "skill.json en-GB: the description names 911, another locale's emergency number" in found

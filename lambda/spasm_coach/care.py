@@ -54,3 +54,11 @@ def checkin(content, status, episode, now, answering):
     if status == "worse":
         return "worse"
     return "same_long" if phase(content, episode, now).long else "same_early"
+
+
+def upcoming_tip(content, given, referral):
+    """The next walk-through topic not in `given` and safe while `referral` stands, or None."""
+    for topic_id in content.walk_through:
+        if topic_id not in given and (not referral or content.topics[topic_id].with_referral):
+            return topic_id
+    return None

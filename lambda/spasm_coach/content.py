@@ -2,6 +2,11 @@
 
 content/rules.json holds the rules (thresholds, red flags and their urgency, the triage
 questions, topics, sources); content/locales/<locale>.json holds what is said, by id.
+A locale file may name a `base` locale and hold only what it says differently (its
+emergency wording, its way to same-day care, its words and spelling, its clock style);
+everything else is the base's, line for line, each line still with its own source. The
+emergency number is never part of a line: it is {number}, from rules.json's by_locale
+for the locale being spoken, so no locale can inherit another's number.
 Both are checked against content/schema/ and against each other when loaded, so a broken
 edit fails at load time (and in `make test`) with every problem listed, never mid-talk.
 The build (devkit/package.py) runs the same check on the content it ships and records a
@@ -26,6 +31,8 @@ PLACEHOLDERS = frozenset({
     "number", "since", "clock", "duration", "n", "time", "weekday", "day", "when", "what",
 })
 DEFAULT_LOCALE = "en-US"
+# Messages the screens use besides the spoken lines (topics are listed by their names).
+SCREEN_MESSAGES = ("screen_more_tips", "screen_next_tip", "screen_topics_title")
 # How red-flag mentions are compiled: by the check (to validate them) and on first use
 # (RedFlag.mentions), with the same flags, so a process that checked gets them from re's cache.
 MENTION_FLAGS = re.IGNORECASE
@@ -86,12 +93,14 @@ class Topic:
 
 
 class Texts:
-    """What the skill says in one locale."""
+    """What the skill says in one locale, and how it says clock times (`clock`: "hours" 12
+    or 24, the word for 12:00 "noon", and the "date" pattern with {month} and {day})."""
 
-    def __init__(self, locale, number, messages):
+    def __init__(self, locale, number, messages, clock=None):
         self.locale = locale
         self.number = number
         self.messages = messages
+        self.clock = clock or {}
 
     def say(self, message_id, **values):
         """The text for `message_id`, with its {placeholders} filled in."""
@@ -137,7 +146,7 @@ class Content:
             return self.locales[locale]
         fallback = self.locales[DEFAULT_LOCALE]
         number = self.emergency_numbers.get(locale) or fallback.say("number_unknown")
-        return Texts(locale, number, fallback.messages)
+        return Texts(locale, number, fallback.messages, fallback.clock)
 
 
 def content_dir():
@@ -160,6 +169,9 @@ def load(directory=None, checked=CHECKED):
     rules, locales = _parsed(directory, raw)
     if _checked_digest(checked) != digest(raw):
         check(directory, rules, locales)
+    locales, found = resolve(locales)  # overlays on their base: cheap, and needed either way
+    if found:
+        raise ContentError(found)
     return _index(rules, locales)
 
 
@@ -210,7 +222,8 @@ def check(directory, rules, locales):
         found += [f"locales/{name}.json {p}" for p in schema_check.problems(data, locale_schema)]
     if found:
         raise ContentError(found)
-    found = cross_check(rules, locales)
+    locales, found = resolve(locales)
+    found += cross_check(rules, locales)
     if found:
         raise ContentError(found)
 
@@ -227,6 +240,39 @@ def _parse(path, data):
         return json.loads(data)
     except ValueError as error:
         raise ContentError([f"{path}: {error}"]) from None
+
+
+def resolve(locales):
+    """Each locale file with its `base` applied: ({locale: {"locale", "messages", "clock"}}
+    with every line, the base's and its own), problems). An overlay may only re-say lines
+    its base has, so a mistyped id cannot sit there unused."""
+    resolved, found = {}, []
+
+    def merged(name, seen=()):
+        if name in resolved:
+            return resolved[name]
+        data = locales[name]
+        base_name = data.get("base")
+        if base_name is None:
+            resolved[name] = {"locale": data["locale"], "messages": dict(data["messages"]),
+                              "clock": _clock(data)}
+            return resolved[name]
+        if base_name not in locales or base_name in seen + (name,):
+            found.append(f"locales/{name}.json: base {base_name!r} is not a locale file (or loops)")
+            base = {"messages": {}, "clock": {}}
+        else:
+            base = merged(base_name, seen + (name,))
+            if base_name.split("-")[0] != name.split("-")[0]:
+                found.append(f"locales/{name}.json: base {base_name!r} is another language")
+            found.extend(f"locales/{name}.json {m}: not a line of {base_name}" for m in data["messages"]
+                         if m not in base["messages"])
+        resolved[name] = {"locale": data["locale"], "messages": {**base["messages"], **data["messages"]},
+                          "clock": {**base["clock"], **_clock(data)}}
+        return resolved[name]
+
+    for name in locales:
+        merged(name)
+    return resolved, found
 
 
 def _read_json(path):
@@ -273,6 +319,7 @@ def cross_check(rules, locales):
     wanted |= {question["say"] for question in rules["triage"]["questions"]}
     wanted |= {flag["ask"] for flag in rules["red_flags"]}
     wanted |= {topic[part] for topic in rules["topics"] for part in ("say", "name")}
+    wanted |= set(SCREEN_MESSAGES)
     wanted |= {kind[part] for kind in rules["reminders"]["kinds"] for part in ("say", "what", "offer", "too_late")}
     need_source("reminders", rules["reminders"]["source"])
     need_source("triage.unsure_emergency", rules["triage"]["unsure_emergency"]["source"])
@@ -280,6 +327,9 @@ def cross_check(rules, locales):
     if DEFAULT_LOCALE not in locales:
         found.append(f"locales/{DEFAULT_LOCALE}.json is missing")
     for name, data in locales.items():
+        missing_clock = sorted({"hours", "noon", "date"} - set(data.get("clock", {})))
+        if missing_clock:
+            found.append(f"locales/{name}.json: clock style lacks {missing_clock}")
         if data["locale"] != name:
             found.append(f"locales/{name}.json says it is {data['locale']!r}")
         if name not in rules["emergency_numbers"]["by_locale"]:
@@ -332,6 +382,10 @@ def triage_problems(rules, levels, flags):
     return found
 
 
+def _clock(data):
+    return {key: value for key, value in data.get("clock", {}).items() if not key.startswith("$")}
+
+
 def _placeholders(text):
     return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
 
@@ -357,7 +411,8 @@ def _index(rules, locales):
               if not cause.startswith("$") and cause != "source"}
     numbers = rules["emergency_numbers"]["by_locale"]
     texts = {
-        name: Texts(name, numbers[name], {key: item["say"] for key, item in data["messages"].items()})
+        name: Texts(name, numbers[name], {key: item["say"] for key, item in data["messages"].items()},
+                    data["clock"])
         for name, data in locales.items()
     }
     thresholds = rules["thresholds"]

@@ -146,7 +146,7 @@ def clock(texts, at, now):
         if day.date() == now.date():
             return texts.say("clock_end_of_today")
         return texts.say("clock_end_of_day", day=_day_name(texts, day, now))
-    spoken = _time_of_day(moment)
+    spoken = _time_of_day(texts, moment)
     days = (moment.date() - now.date()).days
     if days == 0:
         return texts.say("clock_tonight" if moment.hour >= 18 else "clock_today", time=spoken)
@@ -163,12 +163,16 @@ def _day_name(texts, moment, now):
         return "tomorrow"
     if 1 < days < 7:
         return moment.strftime("%A")
-    return f"{moment.strftime('%B')} {moment.day}"
+    return texts.clock.get("date", "{month} {day}").format(month=moment.strftime("%B"), day=moment.day)
 
 
-def _time_of_day(moment):
+def _time_of_day(texts, moment):
+    """'3 PM', '9:30 AM', 'noon' (12-hour locales) or '15:00', '09:30' (24-hour ones),
+    as the locale's clock style says."""
     if moment.hour == 12 and moment.minute == 0:
-        return "noon"
+        return texts.clock.get("noon", "noon")
+    if texts.clock.get("hours") == 24:
+        return f"{moment.hour:02d}:{moment.minute:02d}"
     hour = moment.hour % 12 or 12
     suffix = "AM" if moment.hour < 12 else "PM"
     return f"{hour} {suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d} {suffix}"

@@ -105,14 +105,10 @@ def test_with_the_store_failing_every_turn_still_helps(mode, proxies, lambda_ent
     talk.new_session()
     after = talk.intent("IceOrHeatIntent")
     assert UNREADABLE not in after.speech
-    if mode in CARRIED_OUT_UNANSWERED:
-        # The delete reached DynamoDB and was carried out; only its answer was lost. The
-        # user was told it could not be done, and saying it again works.
-        assert "not medical advice" in after.speech and "When did the spasm start" in after.speech
-        assert "episode_start" not in stored(table)
-    else:
-        assert "When did the spasm start" not in after.speech
-        assert stored(table)["episode_start"] == before["episode_start"], "the faults lost nothing"
+    # The record could not be read, so no delete was sent blind (others in the home may
+    # have data in it): the user was told it could not be done, and nothing was lost.
+    assert "When did the spasm start" not in after.speech
+    assert stored(table)["episode_start"] == before["episode_start"], "the faults lost nothing"
 
 
 @pytest.mark.parametrize("mode", ["throughput", "throttling", "500", "reset", "close", "slow"])

@@ -19,6 +19,7 @@ DAY = 86400
 USER = "amzn1.ask.account.AGHPRIVATEUSERIDFORTHELOGTEST"
 DEVICE = "amzn1.ask.device.AGHPRIVATEDEVICEIDFORTHELOGTEST"
 API_TOKEN = "eyJ0eXAiOiJKV1QiPRIVATE.API.TOKEN"
+PERSON = "amzn1.ask.person.AGHPRIVATEPERSONIDFORTHELOGTEST"
 
 
 @dataclass
@@ -83,13 +84,14 @@ def test_no_log_line_carries_ids_tokens_or_anything_said(lambda_entry, table, ap
     caplog.set_level(logging.DEBUG)  # every logger, every level: botocore's, urllib3's, ask-sdk's too
     handler = WithContext(lambda_entry())
     talk = Conversation(handler, Caller(user_id=USER, device_id=DEVICE, api_endpoint=apis.endpoint,
-                                        api_token=API_TOKEN), now=T0)
+                                        api_token=API_TOKEN, person_id=PERSON), now=T0)
     whole_conversation(talk)
     lines = [record.getMessage() for record in caplog.records]
     assert len(lines) > 20
     reminder_tokens = [c.path.rsplit("/", 1)[1] for c in apis.calls_to("/v1/alerts/reminders/", "DELETE")]
     assert len(reminder_tokens) == 2
-    secrets = [USER, DEVICE, API_TOKEN, key(), USER.split(".")[-1], DEVICE.split(".")[-1], *SAID, *reminder_tokens]
+    secrets = [USER, DEVICE, API_TOKEN, PERSON, key(), USER.split(".")[-1], DEVICE.split(".")[-1],
+               PERSON.split(".")[-1], *SAID, *reminder_tokens]
     leaks = [(secret, line) for line in lines for secret in secrets if secret.lower() in line.lower()]
     assert not leaks, f"log lines with user data: {leaks[:5]}"
 
@@ -196,8 +198,32 @@ def test_the_readme_lists_exactly_what_the_table_holds(lambda_entry, table, apis
     two.intent("IceOrHeatIntent")
     two.intent("OnsetIntent", date="PRESENT_REF")
     two.intent("AMAZON.NoIntent")
+    person = Conversation(handler, Caller(user_id=USER, person_id=PERSON), now=T0)
+    person.intent("IceOrHeatIntent")
+    person.intent("OnsetIntent", date="PRESENT_REF")
     name, client = table
-    seen = set()
+    seen, inside = set(), set()
     for stored in client.scan(TableName=name)["Items"]:
-        seen |= {re.sub(r"^reminder_.*", "reminder_<kind>", attribute) for attribute in stored}
+        seen |= {re.sub(r"^person_[0-9a-f]{64}$", "person_<hash>", re.sub(r"^reminder_.*", "reminder_<kind>", attribute))
+                 for attribute in stored}
+        inside |= {attribute for value in stored.values() for attribute in value.get("M", {})}
     assert seen == readme_table()
+    assert inside and inside <= readme_table(), "a person's map holds only attributes the README lists"
+
+
+def test_a_recognised_speakers_record_holds_no_person_id_and_is_deleted_alone(lambda_entry, table, apis):
+    handler = lambda_entry()
+    account = Conversation(handler, Caller(user_id=USER), now=T0)
+    person = Conversation(handler, Caller(user_id=USER, person_id=PERSON), now=T0)
+    for talk in (account, person):
+        talk.intent("IceOrHeatIntent")
+        talk.intent("OnsetIntent", date="PRESENT_REF")
+        talk.new_session()
+    raw = json.dumps(table[1].scan(TableName=table[0])["Items"])
+    assert PERSON not in raw and PERSON.split(".")[-1] not in raw and USER not in raw
+    assert any(name.startswith("person_") for name in item(table))
+    person.intent("DeleteDataIntent")
+    person.intent("AMAZON.YesIntent")
+    person.intent("AMAZON.NoIntent")
+    left = item(table)
+    assert not any(name.startswith("person_") for name in left) and "episode_start" in left

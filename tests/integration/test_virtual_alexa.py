@@ -1,5 +1,6 @@
 """End to end through virtual-alexa, an Alexa emulator written by others (bespoken, npm):
-it reads our en-US interaction model, resolves each spoken phrase to an intent and slots,
+it reads our interaction model (en-US's, or the conversation's locale's: en-GB), resolves
+each spoken phrase to an intent and slots,
 and POSTs real request envelopes to lambda/app.py's handler (behind devkit/serve.py),
 which keeps its data in DynamoDB Local. The conversations are data:
 virtual_alexa/conversations.json (its "about" explains the format)."""

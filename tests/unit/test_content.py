@@ -44,9 +44,12 @@ RULES_SCHEMA = SCHEMAS["rules.schema.json"]
 LOCALE_SCHEMA = SCHEMAS["locale.schema.json"]
 
 
+RESOLVED, _ = content_module.resolve(LOCALES)  # each locale with its base's lines
+
+
 def messages(locale):
-    """{message id: text} for one locale file."""
-    return {key: item["say"] for key, item in LOCALES[locale]["messages"].items()}
+    """{message id: text} a locale says (its own lines and those it takes from its base)."""
+    return {key: item["say"] for key, item in RESOLVED[locale]["messages"].items()}
 
 
 def all_messages():
@@ -404,7 +407,7 @@ def test_red_flag_levels_exist_and_are_spoken_in_every_locale():
         for key in ("say", "remind"):
             if key in level:
                 offenders += [f"locales/{locale}.json lacks {level[key]!r} (level {level['id']})"
-                              for locale in LOCALES if level[key] not in LOCALES[locale]["messages"]]
+                              for locale in LOCALES if level[key] not in RESOLVED[locale]["messages"]]
     assert offenders == [], f"red flag levels without texts: {offenders}"
 
 
@@ -531,15 +534,20 @@ def _number_messages(content):
     return [key for key, text in english.messages.items() if "number" in placeholders(text)]
 
 
-def test_locale_without_texts_speaks_its_own_emergency_number(content):
-    """en-GB has no texts of its own yet, but its users must hear 999, not 911."""
-    assert "en-GB" not in content.locales, "en-GB now has texts: this test no longer covers the fallback"
-    texts = content.texts("en-GB")
+def test_locale_without_texts_speaks_its_own_emergency_number(content_copy):
+    """A locale with a number but no texts of its own (here en-NZ, added to a copy) hears
+    its own number, never 911."""
+    rules = read_json(content_copy / "rules.json")
+    rules["emergency_numbers"]["by_locale"]["en-NZ"] = "111"
+    write_json(content_copy / "rules.json", rules)
+    copied = content_module.load(content_copy)
+    assert "en-NZ" not in copied.locales
+    texts = copied.texts("en-NZ")
     emergency_say = emergency_levels()[0]["say"]
-    assert "999" in texts.say(emergency_say)
-    offenders = [key for key in _number_messages(content)
-                 if "999" not in (spoken := texts.say(key, **dummy_values())) or "911" in spoken]
-    assert offenders == [], f"en-GB messages not speaking 999: {offenders}"
+    assert "111" in texts.say(emergency_say)
+    offenders = [key for key in _number_messages(copied)
+                 if "111" not in (spoken := texts.say(key, **dummy_values())) or "911" in spoken]
+    assert offenders == [], f"en-NZ messages not speaking 111: {offenders}"
 
 
 def test_unknown_locale_never_hears_911(content):

@@ -17,6 +17,7 @@ WAITING FOR is what we asked last (Turn.pending_kind):
   reminder_offer  "Shall I remind you when it's time for heat?"
   reminder_consent  Alexa is asking for the reminders permission (an intent here: IDLE rules)
   delete          "Should I delete your saved data?"
+  delete_home     "Should I also delete everything for this account?" (others at home have data)
 SAID is the request's intent name, or RED_FLAG: any request whose words name a red flag
 (the sign slot, words that reached us unresolved, or a cause such as a car crash).
 
@@ -27,7 +28,7 @@ question ever counts as "no": every row for `triage` that is not yes/no/not sure
 same question again. And no answer is spoken three times in a row (replies.ask).
 """
 
-from . import flows, followups
+from . import flows, followups, household
 
 ANY = "*"
 IDLE = None
@@ -72,6 +73,8 @@ TABLE = (
     ("reminder_offer",  NO,                  followups.decline_reminder),
     ("delete",          YES,                 flows.delete_data),
     ("delete",          NO,                  flows.keep_data),
+    ("delete_home",     YES,                 household.delete_home),  # everything for the account
+    ("delete_home",     NO,                  household.keep_home),
     (IDLE,              NO,                  flows.goodbye),          # "no" / "nothing" to "what next?"
     # -- things the user asks for, whatever we waited for ---------------------------------
     (ANY,               REPORT,              flows.report_spasm),

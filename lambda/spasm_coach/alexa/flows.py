@@ -8,7 +8,7 @@ own module, followups.
 """
 
 from .. import care, onset, speech, triage
-from . import followups, log
+from . import followups, household, log
 from .replies import ask, close, suggestion
 from .turn import ssml_text
 
@@ -291,14 +291,8 @@ def give_topic(turn, topic_id):
 
 def next_tip(turn, said=None):
     """The next topic of the walk-through not yet given (and safe for this user)."""
-    given = set(turn.tips_given())
-    for topic_id in turn.content.walk_through:
-        if topic_id in given:
-            continue
-        if turn.referral and not turn.content.topics[topic_id].with_referral:
-            continue
-        return give_topic(turn, topic_id)
-    return close(turn, turn.texts.say("tips_done"))
+    topic_id = care.upcoming_tip(turn.content, set(turn.tips_given()), turn.referral)
+    return give_topic(turn, topic_id) if topic_id else close(turn, turn.texts.say("tips_done"))
 
 
 # --- check-in and the end of an episode ------------------------------------------------
@@ -361,9 +355,10 @@ def ask_delete(turn, said=None):
 def delete_data(turn, said=None):
     say = turn.texts.say
     problem, _ = followups.cancel_all(turn)
+    others = turn.others_at_home()
     if turn.delete_everything():
         log.info(event="delete", outcome="deleted")
-        return close(turn, problem, say("deleted"))
+        return household.after_own_delete(turn, problem, others)
     turn.expect_nothing()
     return ask(turn, say("delete_failed"))
 

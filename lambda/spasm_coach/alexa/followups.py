@@ -7,6 +7,7 @@ from ..speech import Reply
 from . import log, services
 from . import reminders as reminders_api
 from .replies import ask
+from .turn import REMINDER_PREFIX
 
 def offer_reminder_or_tips(turn, *lines, card=None, skip=()):
     """End an answer about the plan with one question: the topic the user asked about
@@ -170,8 +171,9 @@ def cancel_all(turn):
     listing the skill's reminders. (A spoken line when some could not be deleted, else
     None; how many there were.)"""
     tracked = turn.reminder_tokens()
+    theirs = {token for view in turn.others_at_home().values() for token in others_tokens(view)}
     try:
-        untracked = sorted(reminders_api.existing_tokens(turn.input) - set(tracked.values()))
+        untracked = sorted(reminders_api.existing_tokens(turn.input) - set(tracked.values()) - theirs)
     except (reminders_api.NoPermission, reminders_api.Unavailable):
         untracked = []
     failed = False
@@ -189,6 +191,12 @@ def cancel_all(turn):
             failed = True
     problem = turn.texts.say("reminders_not_cancelled") if failed else None
     return problem, len(tracked) + len(untracked)
+
+
+def others_tokens(attributes):
+    """The alert tokens of the reminders in another person's stored `attributes` (the
+    Reminders API lists the whole account's: those are theirs, not the speaker's)."""
+    return [token for key, token in attributes.items() if key.startswith(REMINDER_PREFIX) and isinstance(token, str)]
 
 
 def move_all(turn, episode):

@@ -13,7 +13,7 @@ from ask_sdk_core.dispatch_components import (
 )
 from ask_sdk_core.utils import get_intent_name, get_request_type
 
-from . import dialog, flows, followups, log, slots
+from . import can_fulfill, dialog, flows, followups, log, slots, touch
 from .slots import RECENT_NOW  # noqa: F401  (the ONSET_RECENT value id, for the model's tests)
 from .turn import TURN_KEY, Turn, ssml_text
 
@@ -128,6 +128,9 @@ HANDLERS = (
     ConversationHandler,
     LaunchHandler,
     PermissionAnswerHandler,
+    can_fulfill.CanFulfillHandler,
+    touch.UserEventHandler,
+    touch.RuntimeErrorHandler,
     SessionEndedHandler,
     OtherRequestHandler,
 )

@@ -12,6 +12,7 @@ QUESTIONS = {
     "more_tips": ("ask_more_tips", "reprompt_more_tips"),
     "checkin": ("ask_checkin", "reprompt_checkin"),
     "delete": ("ask_delete", "reprompt_delete"),
+    "delete_home": ("ask_delete_home", "reprompt_delete_home"),
     None: ("ask_what_next", "reprompt_what_next"),
 }
 # Two or three things one can say, by what we wait for (a yes or no, when not listed).

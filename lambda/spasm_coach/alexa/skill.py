@@ -14,7 +14,7 @@ from ask_sdk_model.response import Response
 from ask_sdk_model.ui import SsmlOutputSpeech
 
 from .. import budget
-from . import handlers, log
+from . import can_fulfill, handlers, log, touch
 from .turn import ssml_text
 
 
@@ -38,7 +38,8 @@ class SpasmCoach:
         log.bind(request_id)  # lines about an unusable event name this request, and no user
         envelope = self._envelope(event)
         if envelope is None:
-            return self._apology()
+            # Alexa asking whether we could take a request hears no, never an apology.
+            return can_fulfill.refusal() if can_fulfill.is_asking(event) else self._apology()
         log.bind(request_id, envelope.context.system.user.user_id)
         if self.skill_id and envelope.context.system.application.application_id != self.skill_id:
             log.warning(event="rejected", reason="skill_id")
@@ -54,6 +55,7 @@ class SpasmCoach:
     def _envelope(self, event):
         """The RequestEnvelope, or None when the event is not one we can answer."""
         try:
+            event = touch.without_error_details(event)
             envelope = self.skill.serializer.deserialize(json.dumps(event), RequestEnvelope)
             system = envelope.context.system
             usable = (

@@ -35,7 +35,7 @@ from ask_sdk_model.ui import Card, SimpleCard
 from .. import care
 from ..storage import StoreUnavailable
 from ..storage.adapter import Conflict, request_time
-from . import log, services
+from . import log, screens, services
 from . import reminders as reminders_api
 
 TURN_KEY = "turn"
@@ -184,6 +184,11 @@ class Turn:
         return {key[len(REMINDER_PREFIX):]: token for key, token in self.record.items()
                 if key.startswith(REMINDER_PREFIX) and isinstance(token, str)}
 
+    def others_at_home(self):
+        """{whose: attributes} of the others in the home with data stored (the account's
+        own included, for a recognised speaker): see storage/adapter.py."""
+        return getattr(self.record, "others", None) or {}
+
     def save_reminder(self, kind, token):
         self._change("reminder", kind, token)
 
@@ -222,9 +227,13 @@ class Turn:
         except StoreUnavailable as error:
             log.warning(event="store", operation="delete", status="failed", error=str(error)[:60])
             return False
+        self.forget_stored()
+        return True
+
+    def forget_stored(self):
+        """The record is gone (deleted this turn): nothing to save, nothing left to read."""
         self._record, self._deleted = {}, True
         self.session["heard"] = True  # they heard it this session; don't re-read to check
-        return True
 
     def _notice(self, message_id):
         if message_id not in self._notices:
@@ -250,6 +259,9 @@ class Turn:
         if reply.card:
             builder.set_card(reply.card if isinstance(reply.card, Card)
                              else SimpleCard(title=reply.card[0], content=reply.card[1]))
+        screen = screens.directive(self, reply) if directive is None else None
+        if screen is not None:
+            builder.add_directive(screen)
         if directive is not None:
             builder.add_directive(directive)
         elif reply.ask and not reply.end:

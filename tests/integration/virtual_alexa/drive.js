@@ -45,9 +45,9 @@ function slotsOf(request) {
 async function play(skillUrl, modelFile, conversation, skillId, apiEndpoint) {
   const alexa = VirtualAlexa.Builder()
     .applicationID(skillId)
-    .interactionModelFile(modelFile)
+    .interactionModelFile(conversation.locale ? modelFile.replace(/en-US\.json$/, `${conversation.locale}.json`) : modelFile)
     .skillURL(skillUrl)
-    .locale("en-US")
+    .locale(conversation.locale || "en-US")
     .create();
   if (conversation.device) {
     // With a device id, virtual-alexa adds apiEndpoint and apiAccessToken to requests.
