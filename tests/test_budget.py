@@ -9,10 +9,19 @@ from spasm_coach import budget
 from spasm_coach.alexa import services
 from spasm_coach.storage import StoreUnavailable
 from spasm_coach.storage.dynamodb import CLIENT_CONFIG, RETRY_BACKOFF_S, STORE_OP_WORST_S, DynamoDbStore
+from tests.conftest import PRODUCTION_IO
 from tests.template import load_template
 
 ALEXA_GIVES_UP_S = 8.0
 ANSWER_WITHIN_S = 3.0  # the issue's "about 3 seconds"
+
+
+@pytest.fixture(autouse=True)
+def production_io(monkeypatch):
+    """These tests are about production's configuration: none of the test run's generous
+    timeouts (tests/conftest.py) in the environment."""
+    for name in PRODUCTION_IO:
+        monkeypatch.delenv(name, raising=False)
 
 
 def legacy_dynamodb_backoffs(retries):
@@ -82,7 +91,7 @@ def test_after_an_unanswered_api_call_the_turn_makes_no_more():
 
 def test_outside_a_turn_nothing_is_refused_and_the_budget_ends_with_the_turn():
     assert budget.allows_store_op(100) and budget.allows_api_call(100)
-    with budget.turn(store_op_s=1.05, seconds=0.5):
+    with budget.turn(store_op_s=1.05, budget_s=0.5):
         assert not budget.allows_store_op(1.05)
         budget.api_unreachable()
         assert not budget.allows_api_call(0.01)
@@ -98,7 +107,7 @@ class NoCalls:
 
 def test_the_store_refuses_an_operation_that_would_not_fit_without_any_io():
     store = DynamoDbStore("t", client=NoCalls())
-    with budget.turn(store_op_s=STORE_OP_WORST_S, seconds=STORE_OP_WORST_S - 0.01):
+    with budget.turn(store_op_s=STORE_OP_WORST_S, budget_s=STORE_OP_WORST_S - 0.01):
         with pytest.raises(StoreUnavailable, match="no time left"):
             store.load("k")
 
@@ -107,7 +116,35 @@ def test_the_api_client_refuses_a_call_that_would_not_fit_without_any_io():
     from ask_sdk_model.services import ApiClientRequest
     client = services.TimedApiClient()
     request = ApiClientRequest(url="https://127.0.0.1:9/v2/x", method="GET", headers=[])
-    with budget.turn(store_op_s=STORE_OP_WORST_S, seconds=STORE_OP_WORST_S + 0.5):
+    with budget.turn(store_op_s=STORE_OP_WORST_S, budget_s=STORE_OP_WORST_S + 0.5):
         with pytest.raises(services.ApiCallFailed, match="no time left"):
             client.invoke(request)
     assert client._session is None  # requests was never even set up
+
+
+def test_the_timeouts_and_the_budget_can_be_set_from_the_environment(monkeypatch, content):
+    from spasm_coach.alexa.skill import SpasmCoach
+    from spasm_coach.storage.dynamodb import worst_case_s
+    for name, value in {"BSC_STORE_CONNECT_TIMEOUT_S": "1.5", "BSC_STORE_READ_TIMEOUT_S": "4",
+                        "BSC_API_CONNECT_TIMEOUT_S": "2", "BSC_API_READ_TIMEOUT_S": "6",
+                        "BSC_TURN_IO_BUDGET_S": "30"}.items():
+        monkeypatch.setenv(name, value)
+    store = DynamoDbStore("t", endpoint_url="http://127.0.0.1:9")
+    config = store.client.meta.config
+    assert (config.connect_timeout, config.read_timeout) == (1.5, 4.0)
+    assert config.retries == CLIENT_CONFIG.retries, "only the timeouts change"
+    assert store.worst_case_s == worst_case_s(config) == 2 * 5.5 + RETRY_BACKOFF_S
+    assert services.TimedApiClient().timeout == (2.0, 6.0)
+    assert SpasmCoach(content, None).io_budget_s == 30.0
+
+
+def test_unset_or_unusable_values_leave_the_production_values(monkeypatch, content):
+    from spasm_coach.alexa.skill import SpasmCoach
+    monkeypatch.setenv("BSC_STORE_READ_TIMEOUT_S", "fast")
+    monkeypatch.setenv("BSC_API_READ_TIMEOUT_S", "-1")
+    monkeypatch.setenv("BSC_TURN_IO_BUDGET_S", "")
+    store = DynamoDbStore("t", endpoint_url="http://127.0.0.1:9")
+    assert store.client.meta.config.read_timeout == CLIENT_CONFIG.read_timeout
+    assert store.worst_case_s == STORE_OP_WORST_S
+    assert services.TimedApiClient().timeout == services.API_TIMEOUT
+    assert SpasmCoach(content, None).io_budget_s == budget.TURN_IO_BUDGET_S

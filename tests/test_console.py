@@ -2,6 +2,7 @@
 travelling, and episodes remembered between runs of the console."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -52,18 +53,29 @@ def test_commands_are_explained(tmp_path):
 
 
 def test_a_reminder_set_by_voice_consent_goes_off_when_the_clock_passes_it(tmp_path):
+    """The console's clock starts at the real time of day, and a heat reminder that would
+    fall in the night moves to the morning: it goes off 48 to 59.5 hours after "just now".
+    So the clock moves a day (nothing yet), then a day and a half more, and the reminder
+    plays at the very time the skill said it would."""
     out = chat([
         ":tz America/Chicago",
         "ask back spasm coach should i use ice or heat", "just now",
         "yes",          # remind me when it's time to switch to heat
         "yes",          # Alexa's own question: permission for reminders
         "no",           # no check-in reminder
-        ":advance 2d1h",
+        ":advance 1d",
+        ":advance 1d12h",
     ], tmp_path)
     assert "Do you give Back Spasm Coach permission" in out
     assert "[Alexa's consent answer: ACCEPTED]" in out and "I'll remind you to switch to heat at" in out
-    after = out.split(":advance 2d1h")[1]
-    assert "[reminder," in after and "It's time to switch from ice to heat for your back." in after
+    promised = re.search(r"switch to heat at (\d{1,2})(?::(\d\d))? ([AP]M) on (\w+)", out)
+    first_day, rest = out.split(":advance 1d\n")[1].split(":advance 1d12h")
+    assert "[reminder," not in first_day
+    played = re.search(r"\[reminder, (\w+) (\d\d):(\d\d) ([AP]M)\] Alexa: (.*)", rest)
+    assert played and played.group(5).startswith("It's time to switch from ice to heat for your back.")
+    hour, minute, half, day = promised.groups()
+    assert (day, int(hour), int(minute or 0), half) == \
+        (played.group(1), int(played.group(2)), int(played.group(3)), played.group(4)), "at the time it said"
 
 
 def test_reminders_and_permission_survive_a_restart(tmp_path):

@@ -34,8 +34,7 @@ def start_episodes(people):
 
 
 def stored(store):
-    data, _, _ = store.load(hashlib.sha256(ACCOUNT.encode()).hexdigest())
-    return data
+    return store.load(hashlib.sha256(ACCOUNT.encode()).hexdigest()).data
 
 
 from tests.test_storage import any_store as home_store, aws  # noqa: E402,F401  (sqlite and moto stores)

@@ -81,8 +81,10 @@ def test_the_plan_is_shown_exactly_on_a_screen_device_and_says_what_was_spoken(s
     plan = to_plan(screen_talk(skill))
     [directive] = renders(plan)
     data = directive["datasources"]["payload"]["plan"]
-    assert data["now"] in plan.speech and data["switch"] in plan.speech
-    assert data["now"].startswith("Use ice") and "switch to heat" in data["switch"]
+    assert data["now"] in plan.speech and data["now"].startswith("Use ice")
+    assert data["switch"].startswith("Keep using ice ") and "switch to heat" in data["switch"]
+    when = data["switch"][len("Keep using ice "):].split(", then")[0]  # "until about 3 PM", "for about 45 hours more"
+    assert when in plan.speech
     assert data["tip"] == "Next tip: Pain relief" and data["more"] == "More tips"
     assert directive["document"]["type"] == "APL"
     headless = to_plan(screen_talk(skill, screen=False))

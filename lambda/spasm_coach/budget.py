@@ -14,16 +14,39 @@ no answer at all, the turn makes no more API calls.
 The budget lives in a context variable set by the Lambda handler for the length of one
 request (`turn`); code running outside a request (tools, tests calling a store directly)
 has no budget and is never refused.
+
+The budget and every timeout it is made of can be set from the environment (`seconds`:
+BSC_TURN_IO_BUDGET_S here, BSC_STORE_*_TIMEOUT_S in storage/dynamodb.py,
+BSC_API_*_TIMEOUT_S in alexa/services.py). Production sets none of them (template.yaml),
+so the measured values below hold there; tests that are not about timeouts set generous
+ones (tests/conftest.py), so a busy machine cannot make a healthy store or API look down.
 """
 
 import contextlib
 import contextvars
+import os
 import time
 
 # A read and a write that both fail after all their attempts, plus one failing Alexa API
 # call, must fit: 2 x 1.05 + 0.9 = 3.0 s (tests/test_budget.py checks this against the
 # configuration). What the handler does besides I/O takes tens of milliseconds.
+# Environment: BSC_TURN_IO_BUDGET_S (raise it with the timeouts, or operations are refused).
 TURN_IO_BUDGET_S = 3.0
+
+
+def seconds(name, default, environ=None):
+    """The duration (seconds) set by environment variable `name`, or `default` when it is
+    unset or not a positive number (a typo must not take the skill down)."""
+    value = (os.environ if environ is None else environ).get(name)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    return number if 0 < number < float("inf") else default
+
+
+def turn_io_budget_s(environ=None):
+    return seconds("BSC_TURN_IO_BUDGET_S", TURN_IO_BUDGET_S, environ)
 
 
 class Budget:
@@ -49,9 +72,9 @@ _current = contextvars.ContextVar("spasm_coach_budget", default=None)
 
 
 @contextlib.contextmanager
-def turn(store_op_s=0.0, seconds=TURN_IO_BUDGET_S):
+def turn(store_op_s=0.0, budget_s=TURN_IO_BUDGET_S):
     """The budget of the request being handled, in force inside the `with` block."""
-    token = _current.set(Budget(seconds, store_op_s))
+    token = _current.set(Budget(budget_s, store_op_s))
     try:
         yield _current.get()
     finally:

@@ -16,7 +16,7 @@ import pytest
 from devkit import CODE_DIR
 from devkit.alexa import LOCAL_SKILL_ID
 from devkit.dynamodb_local import DynamoDbLocal
-from tests.conftest import ROOT
+from tests.conftest import GENEROUS_IO, ROOT
 from tests.template import table_definition
 
 APP = Path(CODE_DIR) / "app.py"
@@ -39,8 +39,10 @@ def table(dynamodb_local):
 
 @pytest.fixture
 def lambda_env(dynamodb_local, table):
-    """The function's environment as template.yaml sets it, on DynamoDB Local."""
-    return {**dynamodb_local.environment(table[0]), "SKILL_ID": LOCAL_SKILL_ID, "DATA_TTL_DAYS": "30"}
+    """The function's environment as template.yaml sets it, on DynamoDB Local, with the
+    test run's generous timeouts (a test that wants others passes them to lambda_entry)."""
+    return {**dynamodb_local.environment(table[0]), "SKILL_ID": LOCAL_SKILL_ID, "DATA_TTL_DAYS": "30",
+            **GENEROUS_IO}
 
 
 @pytest.fixture
@@ -101,7 +103,7 @@ def serve_skill(dynamodb_local):
 @pytest.fixture(scope="session")
 def db_proxy(dynamodb_local):
     from devkit.fault_proxy import FaultProxy
-    with FaultProxy(("127.0.0.1", dynamodb_local.port), flavour="dynamodb", delay=5) as proxy:
+    with FaultProxy(("127.0.0.1", dynamodb_local.port), flavour="dynamodb", delay=10) as proxy:
         yield proxy
 
 
@@ -115,10 +117,12 @@ def api_proxy(_api_server):
 @pytest.fixture
 def proxies(db_proxy, api_proxy, apis):
     """(DynamoDB proxy, Alexa API proxy), both passing everything through at the start,
-    their request counts (`seen`) at zero."""
+    their request counts (`seen`, `withheld`) at zero."""
     for proxy in (db_proxy, api_proxy):
         proxy.set_mode("pass")
         proxy.seen.clear()
+        proxy.operations.clear()
+        proxy.withheld = 0
     yield db_proxy, api_proxy
     for proxy in (db_proxy, api_proxy):
         proxy.set_mode("pass")

@@ -76,7 +76,12 @@ def datasource(turn, reply):
 def plan_data(turn, episode):
     """What to use now, until when (the same sentences the plan speaks), and the next tip."""
     say = turn.texts.say
-    now, *switch = speech.ice_or_heat(turn.texts, turn.content, episode, turn.now(), turn.clock_known)
+    now, = speech.ice_or_heat(turn.texts, turn.content, episode, turn.now(), turn.clock_known)
+    stage = care.phase(turn.content, episode, turn.now_s)
+    switch = []
+    if stage.use_ice:  # the switch time on its own line, in the words the plan speaks it
+        how, values = speech.switch_words(turn.texts, stage.switch_at, turn.now(), turn.clock_known)
+        switch = [say(f"plan_ice_until_{how}", **values)]
     upcoming = care.upcoming_tip(turn.content, set(turn.tips_given()), turn.referral)
     tip = say("screen_next_tip", what=_title(say(turn.content.topics[upcoming].name))) if upcoming else ""
     return {"title": say("card_plan_title"), "now": now, "switch": " ".join(switch), "tip": tip,

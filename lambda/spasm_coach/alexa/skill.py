@@ -19,7 +19,7 @@ from .turn import ssml_text
 
 
 class SpasmCoach:
-    def __init__(self, content, adapter, api_client=None, skill_id=None):
+    def __init__(self, content, adapter, api_client=None, skill_id=None, io_budget_s=None):
         builder = CustomSkillBuilder(persistence_adapter=adapter, api_client=api_client)
         for handler in handlers.HANDLERS:
             builder.add_request_handler(handler())
@@ -30,6 +30,7 @@ class SpasmCoach:
         self.adapter = adapter
         self.api_client = api_client
         self.skill_id = skill_id or None
+        self.io_budget_s = io_budget_s or budget.turn_io_budget_s()
 
     def __call__(self, event, context=None):
         """The Lambda handler. Returns the response envelope as a dict, or None for a
@@ -45,7 +46,7 @@ class SpasmCoach:
             log.warning(event="rejected", reason="skill_id")
             return None
         try:
-            with budget.turn(store_op_s=getattr(self.adapter, "worst_case_s", 0.0)):
+            with budget.turn(store_op_s=getattr(self.adapter, "worst_case_s", 0.0), budget_s=self.io_budget_s):
                 response = self.skill.invoke(request_envelope=envelope, context=context)
             return self.skill.serializer.serialize(response)
         except Exception as error:  # the skill's own error handler failed too

@@ -28,8 +28,8 @@ class UserEventHandler(AbstractRequestHandler):
             return flows.next_tip(turn)
         if len(arguments) == 2 and arguments[0] == "topic" and isinstance(arguments[1], str) \
                 and arguments[1] in turn.content.topics:
-            return flows.topic(turn, arguments[1])
-        return flows.fallback(turn)
+            return flows.give_topic(turn, arguments[1])
+        return flows.not_understood(turn)
 
 
 class RuntimeErrorHandler(AbstractRequestHandler):

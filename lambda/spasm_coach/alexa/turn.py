@@ -21,10 +21,13 @@ Stored record (persistent attributes; only what features need, never symptom ans
 Two devices (or sessions) of one user can change the record at the same moment. A turn
 reads it at most once, changes it through the methods below, which also note each change
 as an operation, and saves it at the end with a write that only succeeds if nobody wrote
-in between. If somebody did, the turn re-reads and replays its operations on what the
-other device left (`_replay`): its own changes are kept, the other device's too, and a
-reminder that would otherwise go off untracked (set for an episode another device just
-ended, or a duplicate) is cancelled.
+in between. If somebody did, the turn replays its operations on what the other device
+left (`_replay`, on the record the failed write handed back): its own changes are kept,
+the other device's too, and a reminder that would otherwise go off untracked (set for an
+episode another device just ended, or a duplicate) is cancelled. A write is never carried
+out twice: when its answer was lost and it is sent again (by botocore, or as the replay),
+the store finds this turn's request id in the record and the adapter stops there
+(storage/adapter.py, "Idempotent writes").
 """
 
 import re
@@ -43,7 +46,7 @@ REMINDER_PREFIX = "reminder_"
 EPISODE_KEYS = ("episode_start", "episode_precision", "last_checkin", "reminders_declined")
 SESSION_KEYS = ("pending", "referral", "triaged", "heard", "tz", "tips", "fails", "last", "same", "net",
                 "deferred", "failed")
-SAVE_ATTEMPTS = 3  # a write, and up to two re-read-and-replay rounds when another device wrote
+SAVE_ATTEMPTS = 3  # a write, and up to two replay rounds when another device wrote
 
 
 class Turn:
@@ -218,8 +221,8 @@ class Turn:
                 try:
                     self.adapter.delete_attributes(envelope, record)
                     break
-                except Conflict:
-                    record = self.adapter.get_attributes(envelope)
+                except Conflict as conflict:
+                    record = conflict.fresh
                     self._cancel([(key, token) for key, token in _reminders(record).items()
                                   if token != self._base.get(key)], keep_in=None)
             else:
@@ -293,9 +296,9 @@ class Turn:
                 try:
                     self.adapter.save_attributes(envelope, record)
                     return
-                except Conflict:
+                except Conflict as conflict:
                     log.info(event="store", operation="write", status="conflict")
-                    record = self._replay(self.adapter.get_attributes(envelope))
+                    record = self._replay(conflict.fresh)
             raise StoreUnavailable("the record kept changing")
         except StoreUnavailable as error:
             log.warning(event="store", operation="write", status="failed", error=str(error)[:60])

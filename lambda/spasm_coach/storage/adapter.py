@@ -2,9 +2,9 @@
 
 Reads give the handlers a plain dict (a `Snapshot` that remembers what was loaded and at
 which version); saves write only the attributes that changed, as one atomic update that
-succeeds only if nobody else wrote the record since it was read (`Conflict` otherwise, so
-the caller can re-read and re-apply its change instead of silently overwriting another
-device's). A turn that changed nothing costs no write.
+succeeds only if nobody else wrote the record since it was read (`Conflict` otherwise,
+carrying the record as it is now, so the caller can re-apply its change to that instead of
+silently overwriting another device's). A turn that changed nothing costs no write.
 
 Every record also carries `expires_at` (a DynamoDB TTL attribute), pushed forward when the
 user is active, so data of someone who stops using the skill goes away on its own. DynamoDB
@@ -17,10 +17,28 @@ turn sees that person's own attributes, kept in the account's item as one map at
 it sees the account's own top-level attributes, as before any speaker was recognised. One
 item per account keeps the table's key design, one expiry, and versioned writes for the
 whole home; "everything for this account" is one delete.
+
+Idempotent writes. A write can reach the store and be carried out while its answer is lost
+(held past the client's read timeout, or cut off): botocore then sends it again, and a turn
+that is told "the record changed" replays its change. Applied twice, a write would count
+twice, or put back what another device changed in between. So each record
+keeps the ids of the last few turns that wrote it (`RECENT_TURNS`, a hash of the Alexa
+request id of each), every write adds its turn's id, and a write is only carried out if its turn's id is
+not there yet. A conditional write that fails tells which turns the record names (the
+store hands back the record as it is, in the same round trip): finding its own id, the turn
+knows its write was applied, takes the record as it is and stops; else it is a real
+`Conflict`, which carries that record for the replay. When every attempt went unanswered,
+one read (if the turn's budget has room) tells the same. (A list of ids rather than only
+the last one: another device may have written after the lost answer, before the retry.)
+
+Why ids and not operations that change nothing when replayed: most of a turn's changes
+are such (set a flag, set the start), but a counter is not, and neither is a replay over
+what another device wrote after the lost answer; the id tells "already done" for any write.
 """
 
 import hashlib
 from datetime import datetime
+from typing import NamedTuple
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
@@ -35,6 +53,25 @@ ANY_VERSION = object()
 # A recognised speaker's attributes live in the account's item under this prefix + a hash.
 PERSON_PREFIX = "person_"
 
+# How many of the last writers' turn ids a record keeps: a write is recognised as its
+# turn's as long as fewer other writes of the same user land between its lost answer and
+# the retry (50 ms later) or the one read after it; a user's devices write a few times a
+# minute at most. Each id is 16 hex digits (a hash of the request id): the list stays near
+# 300 bytes, so a record stays under DynamoDB's 1 KB write unit.
+RECENT_TURNS = 16
+TURNS = "turns"  # the store's attribute holding them
+
+
+class Stored(NamedTuple):
+    """A record as a store holds it (`data`: the user's attributes)."""
+    data: dict
+    expires_at: int | None = None
+    version: int | None = None
+    turns: tuple = ()
+
+
+NO_RECORD = Stored({})
+
 
 class StoreUnavailable(Exception):
     """The store could not be read or written (down, slow, throttled, misconfigured)."""
@@ -42,23 +79,38 @@ class StoreUnavailable(Exception):
 
 class Conflict(Exception):
     """The record changed since it was read (another device or session wrote it): the
-    conditional write or delete changed nothing."""
+    conditional write or delete changed nothing. `current` is the record as the store
+    holds it now (a `Stored`), and the adapter adds `fresh`, the Snapshot of it that the
+    turn replays its change on (no re-read needed)."""
+
+    def __init__(self, message, current=NO_RECORD):
+        super().__init__(message)
+        self.current = current
+        self.fresh = None
 
 
 class Snapshot(dict):
     """Persistent attributes as handed to the handlers, plus what was loaded: the
     attributes, their expiry and the record's version (None: there was no record)."""
 
-    def __init__(self, data=None, expires_at=None, version=None, loaded=None, speaker=None, others=None):
+    def __init__(self, data=None, expires_at=None, version=None, loaded=None, speaker=None, others=None,
+                 turns=()):
         super().__init__(data or {})
         self.loaded = dict(self) if loaded is None else dict(loaded)
         self.expires_at = expires_at
         self.version = version
+        self.turns = tuple(turns)  # the ids of the turns that wrote it last
         self.expired = loaded is not None  # the record was past its expiry when read
         self.speaker = speaker  # None: the account's own attributes; else "person_<hash>"
         # The rest of the home's item as loaded: {"person_<hash>" or None (the account): attributes}
         self.others = dict(others or {})
         self.stale = []  # item attributes to remove with the next write (an expired home's)
+
+    def take(self, other):
+        """Become `other` (a newer Snapshot of the same record), in place."""
+        self.clear()
+        self.update(other)
+        self.__dict__.update(other.__dict__)
 
 
 def user_key(request_envelope):
@@ -88,6 +140,15 @@ def split_views(data):
     return views
 
 
+def turn_id(request_envelope):
+    """The id of the turn making a write: a short hash of the Alexa request id (None: the
+    request has none, and its writes are not made idempotent)."""
+    request_id = getattr(request_envelope.request, "request_id", None)
+    if not isinstance(request_id, str) or not request_id:
+        return None
+    return hashlib.sha256(request_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
 def request_time(request_envelope):
     """The request's timestamp in epoch seconds ("now" comes from the request, always)."""
     stamp = request_envelope.request.timestamp
@@ -110,7 +171,10 @@ class RecordAdapter(AbstractPersistenceAdapter):
 
     def get_attributes(self, request_envelope):
         """The speaker's attributes (see `speaker_key`), as a Snapshot."""
-        data, expires_at, version = self.store.load(user_key(request_envelope))
+        return self._snapshot(self.store.load(user_key(request_envelope)), request_envelope)
+
+    def _snapshot(self, stored, request_envelope):
+        data, expires_at, version, turns = stored
         speaker = speaker_key(request_envelope)
         views = split_views(data)
         mine = views.pop(speaker, {})
@@ -118,16 +182,19 @@ class RecordAdapter(AbstractPersistenceAdapter):
             # Expired but not yet deleted by DynamoDB: nothing to see. The stale
             # attributes count as loaded, so a write of anything new removes them (the
             # whole home's); with nothing new, nothing is written and DynamoDB deletes the item.
-            snapshot = Snapshot({}, None, version, loaded=mine, speaker=speaker)
+            snapshot = Snapshot({}, None, version, loaded=mine, speaker=speaker, turns=turns)
             snapshot.stale = [name for name in data if name not in _item_names(speaker, mine)]
             return snapshot
         return Snapshot(mine, expires_at, version, speaker=speaker,
-                        others={name: view for name, view in views.items() if view})
+                        others={name: view for name, view in views.items() if view}, turns=turns)
 
     def save_attributes(self, request_envelope, attributes):
         """Write what changed since `attributes` was loaded (and the expiry when it is
         due), only if the record is still at the version loaded: else `Conflict`. A plain
-        dict (nothing loaded: the read failed) is written without that condition."""
+        dict (nothing loaded: the read failed) is written without that condition. Either
+        way the write is carried out at most once per turn: when the store says the record
+        already names this turn (the answer to an earlier attempt was lost), `attributes`
+        becomes the record as stored and nothing more is written."""
         loaded = getattr(attributes, "loaded", {})
         expired = getattr(attributes, "expired", False)
         before = {} if expired else loaded  # after its expiry, everything in it is new
@@ -140,41 +207,102 @@ class RecordAdapter(AbstractPersistenceAdapter):
             return
         if expired and not changed:
             return
-        expected = attributes.version if isinstance(attributes, Snapshot) else ANY_VERSION
+        snapshot = isinstance(attributes, Snapshot)
+        expected = attributes.version if snapshot else ANY_VERSION
         speaker = getattr(attributes, "speaker", speaker_key(request_envelope))
         if speaker is not None:  # a person's attributes are one map in the account's item
-            if not isinstance(attributes, Snapshot):  # the read failed: keep what is stored
+            if not snapshot:  # the read failed: keep what is stored
                 current = self.get_attributes(request_envelope)
                 attributes, expected = {**current, **attributes}, current.version
             changed, removed = ({speaker: dict(attributes)}, []) if attributes else ({}, [speaker] if loaded else [])
         removed = removed + getattr(attributes, "stale", [])
-        version = self.store.update(user_key(request_envelope), changed, removed, now + self.ttl_s,
-                                    expected_version=expected)
-        if isinstance(attributes, Snapshot):
+        me = turn_id(request_envelope)
+        # Known what the record held (the write is conditional on it): the new list, kept
+        # short. Not known (a blind write): the store adds `me` to whatever is there.
+        turns = (attributes.turns + (me,))[-RECENT_TURNS:] if snapshot and me else None
+        try:
+            try:
+                version = self.store.update(user_key(request_envelope), changed, removed, now + self.ttl_s,
+                                            expected_version=expected, turn_id=me, turns=turns)
+            except StoreUnavailable:
+                if me is None:
+                    raise
+                self._after_no_answer(request_envelope, expected)  # raises, unless it tells
+                raise
+        except Conflict as conflict:
+            if conflict.fresh is None:
+                conflict.fresh = self._snapshot(conflict.current, request_envelope)
+            if me is None or me not in conflict.fresh.turns:
+                raise
+            if snapshot:  # already applied: take what is stored now, write nothing more
+                attributes.take(conflict.fresh)
+            return
+        if snapshot:
             attributes.stale = []
             attributes.loaded = dict(attributes)
             attributes.expires_at = now + self.ttl_s
             attributes.version = version
+            attributes.turns = turns
             attributes.expired = False
 
     def delete_attributes(self, request_envelope, attributes=None):
         """Delete the speaker's record (the others in the home keep theirs); given the
-        loaded `attributes`, only if it is still at their version (else `Conflict`)."""
+        loaded `attributes`, only if it is still at their version (else `Conflict`, with the
+        record as it is now in `fresh`). A record that is gone when the condition fails
+        counts as deleted (this delete's earlier attempt, whose answer was lost, or another
+        device's): nothing is left to delete."""
         if not isinstance(attributes, Snapshot):
             attributes = self.get_attributes(request_envelope)  # whose else is in the item?
         expected = attributes.version
-        if not attributes.others:
-            self.store.delete(user_key(request_envelope), expected_version=expected)
+        if attributes.others:  # only the speaker's part of the home's item goes
+            names = _item_names(attributes.speaker, attributes.loaded)
+            if names:
+                me = turn_id(request_envelope)
+                turns = (attributes.turns + (me,))[-RECENT_TURNS:] if me else None
+                try:
+                    self.store.update(user_key(request_envelope), {}, names,
+                                      request_time(request_envelope) + self.ttl_s, expected_version=expected,
+                                      turn_id=me, turns=turns)
+                except Conflict as conflict:
+                    if conflict.fresh is None:
+                        conflict.fresh = self._snapshot(conflict.current, request_envelope)
+                    if me is None or me not in conflict.fresh.turns:
+                        raise
             return
-        speaker = attributes.speaker
-        names = _item_names(speaker, attributes.loaded)
-        if names:
-            self.store.update(user_key(request_envelope), {}, names,
-                              request_time(request_envelope) + self.ttl_s, expected_version=expected)
+        try:
+            try:
+                self.store.delete(user_key(request_envelope), expected_version=expected)
+            except StoreUnavailable:
+                self._after_no_answer(request_envelope, expected, deleting=True)
+                raise
+        except Conflict as conflict:
+            if conflict.current.version is None:
+                return
+            if conflict.fresh is None:
+                conflict.fresh = self._snapshot(conflict.current, request_envelope)
+            raise
 
     def delete_account(self, request_envelope):
         """Delete everything stored for the account: every person's and the account's own."""
         self.store.delete(user_key(request_envelope))
+
+    def _after_no_answer(self, request_envelope, expected, deleting=False):
+        """A write or delete went unanswered (every attempt): maybe it was carried out. One
+        read, when the turn's budget has room for it, tells: it raises `Conflict` carrying
+        the record as it is when that names this turn, or is gone after a delete (it was
+        carried out: the callers take that as done), or is no longer at `expected`
+        (another device wrote: the caller replays). It returns when nothing can be told
+        (the read failed too, or the record is as it was: the write was not carried out)."""
+        try:
+            current = self.store.load(user_key(request_envelope))
+        except StoreUnavailable:
+            return
+        me = turn_id(request_envelope)
+        done = current.version is None if deleting else (me is not None and me in current.turns)
+        if done or (expected is not ANY_VERSION and current.version != expected):
+            conflict = Conflict("the record as it is after an unanswered write", current)
+            conflict.fresh = self._snapshot(current, request_envelope)
+            raise conflict
 
 
 def _item_names(speaker, attributes):

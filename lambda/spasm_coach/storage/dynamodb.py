@@ -3,11 +3,15 @@
 botocore rather than boto3: `import boto3` also loads s3transfer and builds resource
 models, about 100 ms of cold start that a three-call store does not need. The item layout:
 partition key `user_key` (string), the user's attributes as top-level attributes,
-`expires_at` (number, the table's TTL attribute) and `version` (number, counts writes).
+`expires_at` (number, the table's TTL attribute), `version` (number, counts writes) and
+`turns` (list of strings, the request ids of the last writes: storage/adapter.py).
 
 Writes are conditional on the version the turn read (optimistic concurrency): when another
 device wrote in between, the write fails with `Conflict` and nothing is changed, and the
-turn re-reads and re-applies what it did (alexa/turn.py).
+turn replays what it did on the record as it is now (alexa/turn.py), which DynamoDB hands
+back with the failure (ReturnValuesOnConditionCheckFailure), so that costs no re-read. A
+write without a version to expect is still conditional: on its turn's id not being in
+`turns` yet, so a retry of a write that was carried out is not carried out again.
 """
 
 import os
@@ -16,7 +20,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .. import budget
-from .adapter import ANY_VERSION, Conflict, StoreUnavailable
+from .adapter import ANY_VERSION, NO_RECORD, TURNS, Conflict, Stored, StoreUnavailable
 from .botocore_loader import session
 
 SERVICE, API_VERSION = "dynamodb", "2012-08-10"
@@ -25,7 +29,7 @@ SERVICE, API_VERSION = "dynamodb", "2012-08-10"
 OPERATIONS = ("GetItem", "UpdateItem", "DeleteItem")
 
 KEY = "user_key"
-RESERVED = frozenset({KEY, "expires_at", "version"})
+RESERVED = frozenset({KEY, "expires_at", "version", TURNS})
 
 # Timeouts and retries, from measurements (python -m devkit.io_latency, 2 cores, DynamoDB
 # Local on loopback, several runs of 300 to 1,000 calls): GetItem p50 4 ms, p99 14 ms, max
@@ -52,14 +56,24 @@ RESERVED = frozenset({KEY, "expires_at", "version"})
 #   x-amz-retry-after header for up to 5 s more: too much of a 3 s turn.
 # Worst case of one operation: 2 x (0.2 + 0.3) + 0.05 = 1.05 s (STORE_OP_WORST_S;
 # measured through the proxy: 0.66 s slow, 0.45 s connect hanging). A turn reads and
-# writes at most once each (plus a re-read and re-write when another device wrote in
-# between), within the turn's I/O budget (spasm_coach/budget.py).
+# writes at most once each (plus a re-write when another device wrote in between), within
+# the turn's I/O budget (spasm_coach/budget.py).
+# Environment: BSC_STORE_CONNECT_TIMEOUT_S, BSC_STORE_READ_TIMEOUT_S replace the two
+# timeouts (for tests; production sets neither, and spasm_coach/budget.py says what else
+# must then change). The attempts and the back-off stay as they are.
 CLIENT_CONFIG = Config(
     connect_timeout=0.2,
     read_timeout=0.3,
     retries={"total_max_attempts": 2, "mode": "legacy"},
 )
 RETRY_BACKOFF_S = 0.05  # legacy mode's first DynamoDB back-off (tests/test_budget.py reads botocore's)
+
+
+def client_config(environ=None):
+    """CLIENT_CONFIG, with the timeouts the environment sets."""
+    return CLIENT_CONFIG.merge(Config(
+        connect_timeout=budget.seconds("BSC_STORE_CONNECT_TIMEOUT_S", CLIENT_CONFIG.connect_timeout, environ),
+        read_timeout=budget.seconds("BSC_STORE_READ_TIMEOUT_S", CLIENT_CONFIG.read_timeout, environ)))
 
 
 def worst_case_s(config=CLIENT_CONFIG, backoff_s=RETRY_BACKOFF_S):
@@ -77,26 +91,26 @@ class DynamoDbStore:
 
     def __init__(self, table_name, endpoint_url=None, client=None):
         self.table = table_name
+        config = client_config()
+        self.worst_case_s = worst_case_s(config)
         self.client = client or session().create_client(
             SERVICE,
             api_version=API_VERSION,  # saves botocore a search for the newest model
             region_name=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
             endpoint_url=endpoint_url,
-            config=CLIENT_CONFIG,
+            config=config,
         )
 
     def load(self, key):
-        """(attributes, expires_at, version) of the user's record; ({}, None, None) when
-        there is none."""
-        item = self._call("get_item", Key={KEY: {"S": key}}, ConsistentRead=True).get("Item") or {}
-        data = {name: decode(value) for name, value in item.items() if name not in RESERVED}
-        expires, version = item.get("expires_at"), item.get("version")
-        return data, int(decode(expires)) if expires else None, int(decode(version)) if version else None
+        """The user's record (a `Stored`); NO_RECORD when there is none."""
+        return stored(self._call("get_item", Key={KEY: {"S": key}}, ConsistentRead=True).get("Item"))
 
-    def update(self, key, changed, removed, expires_at, expected_version=ANY_VERSION):
+    def update(self, key, changed, removed, expires_at, expected_version=ANY_VERSION, turn_id=None, turns=None):
         """Set `changed`, remove `removed`, push the expiry and count the write, in one
         atomic UpdateItem; the new version. With `expected_version` (None: no record yet)
-        the write happens only if the record is still at that version, else `Conflict`."""
+        the write happens only if the record is still at that version, else `Conflict`.
+        `turns` replaces the record's list of recent writers; without it, `turn_id` is
+        added to the list, and the write only happens if it is not there yet."""
         names, values, sets = {"#exp": "expires_at", "#ver": "version"}, {}, []
         for index, (name, value) in enumerate(sorted(changed.items())):
             _check_name(name)
@@ -104,6 +118,12 @@ class DynamoDbStore:
             sets.append(f"#s{index} = :s{index}")
         values.update({":exp": encode(expires_at), ":zero": encode(0), ":one": encode(1)})
         sets += ["#exp = :exp", "#ver = if_not_exists(#ver, :zero) + :one"]
+        if turns is not None:
+            names["#turns"], values[":turns"] = TURNS, encode(list(turns))
+            sets.append("#turns = :turns")
+        elif turn_id is not None:
+            names["#turns"], values[":me"], values[":none"] = TURNS, encode([turn_id]), encode([])
+            sets.append("#turns = list_append(if_not_exists(#turns, :none), :me)")
         expression = "SET " + ", ".join(sets)
         if removed:
             for index, name in enumerate(sorted(removed)):
@@ -111,6 +131,9 @@ class DynamoDbStore:
                 names[f"#r{index}"] = name
             expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removed)))
         condition = _version_condition(expected_version, names, values)
+        if not condition and turn_id is not None:
+            values[":turn"] = encode(turn_id)
+            condition = {"ConditionExpression": "attribute_not_exists(#turns) OR NOT contains(#turns, :turn)"}
         answer = self._call("update_item", Key={KEY: {"S": key}}, UpdateExpression=expression,
                             ExpressionAttributeNames=names, ExpressionAttributeValues=values,
                             ReturnValues="UPDATED_NEW", **condition)
@@ -129,14 +152,26 @@ class DynamoDbStore:
     def _call(self, operation, **params):
         if not budget.allows_store_op(self.worst_case_s):
             raise StoreUnavailable(f"dynamodb {operation}: no time left in this turn")
+        if "ConditionExpression" in params:  # a failed condition hands back the item as it is
+            params["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         try:
             return getattr(self.client, operation)(TableName=self.table, **params)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                raise Conflict(f"dynamodb {operation}: the record changed") from None
+                raise Conflict(f"dynamodb {operation}: the record changed", stored(error.response.get("Item"))) from None
             raise StoreUnavailable(f"dynamodb {operation}: {type(error).__name__}") from error
         except BotoCoreError as error:
             raise StoreUnavailable(f"dynamodb {operation}: {type(error).__name__}") from error
+
+
+def stored(item):
+    """A DynamoDB item (None: there is none) as a `Stored` record."""
+    if not item:
+        return NO_RECORD
+    data = {name: decode(value) for name, value in item.items() if name not in RESERVED}
+    expires, version, turns = item.get("expires_at"), item.get("version"), item.get(TURNS)
+    return Stored(data, int(decode(expires)) if expires else None, int(decode(version)) if version else None,
+                  tuple(t for t in decode(turns) if isinstance(t, str)) if turns and "L" in turns else ())
 
 
 def _version_condition(expected_version, names, values):

@@ -1,8 +1,9 @@
 """The local store: one sqlite file, so `make chat` and the tests need no AWS.
 
-Same operations and the same merge-on-update behaviour as the DynamoDB store, versions
-and conditional writes included; each update runs in one immediate transaction, so
-concurrent writers cannot lose each other's changes.
+Same operations and the same merge-on-update behaviour as the DynamoDB store, versions,
+conditional writes and the recent writers' turn ids included (kept in the JSON beside the
+attributes, as DynamoDB keeps them beside the attributes); each update runs in one
+immediate transaction, so concurrent writers cannot lose each other's changes.
 """
 
 import json
@@ -10,7 +11,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from .adapter import ANY_VERSION, Conflict, StoreUnavailable
+from .adapter import ANY_VERSION, NO_RECORD, TURNS, Conflict, Stored, StoreUnavailable
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS records (
     user_key TEXT PRIMARY KEY,
@@ -35,20 +36,28 @@ class SqliteStore:
         return connection
 
     def load(self, key):
-        row = self._run(lambda db: db.execute(
-            "SELECT data, expires_at, version FROM records WHERE user_key = ?", (key,)).fetchone())
-        return (json.loads(row[0]), row[1], row[2]) if row else ({}, None, None)
+        return self._run(lambda db: _read(db, key))
 
-    def update(self, key, changed, removed, expires_at, expected_version=ANY_VERSION):
+    def update(self, key, changed, removed, expires_at, expected_version=ANY_VERSION, turn_id=None, turns=None):
+        if TURNS in changed or TURNS in removed:
+            raise ValueError(f"{TURNS!r} is reserved by the store")
+
         def merge(db):
-            row = db.execute("SELECT data, version FROM records WHERE user_key = ?", (key,)).fetchone()
-            if expected_version is not ANY_VERSION and (row[1] if row else None) != expected_version:
-                raise Conflict("sqlite update: the record changed")
-            data = json.loads(row[0]) if row else {}
+            current = _read(db, key)
+            if expected_version is not ANY_VERSION and current.version != expected_version:
+                raise Conflict("sqlite update: the record changed", current)
+            if turns is None and turn_id is not None and turn_id in current.turns:
+                raise Conflict("sqlite update: this turn wrote the record already", current)
+            data = dict(current.data)
             data.update(changed)
             for name in removed:
                 data.pop(name, None)
-            version = (row[1] if row else 0) + 1
+            writers = list(current.turns if turns is None else turns)
+            if turns is None and turn_id is not None:
+                writers.append(turn_id)
+            if writers:
+                data[TURNS] = writers
+            version = (current.version or 0) + 1
             db.execute(
                 "INSERT INTO records (user_key, data, expires_at, version) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(user_key) DO UPDATE SET data = excluded.data, "
@@ -59,9 +68,9 @@ class SqliteStore:
 
     def delete(self, key, expected_version=ANY_VERSION):
         def remove(db):
-            row = db.execute("SELECT version FROM records WHERE user_key = ?", (key,)).fetchone()
-            if expected_version is not ANY_VERSION and (row[0] if row else None) != expected_version:
-                raise Conflict("sqlite delete: the record changed")
+            current = _read(db, key)
+            if expected_version is not ANY_VERSION and current.version != expected_version:
+                raise Conflict("sqlite delete: the record changed", current)
             db.execute("DELETE FROM records WHERE user_key = ?", (key,))
         self._run(remove, transaction=True)
 
@@ -84,3 +93,12 @@ class SqliteStore:
             return result
         except (sqlite3.Error, OSError, ValueError) as error:
             raise StoreUnavailable(f"sqlite: {type(error).__name__}") from error
+
+
+def _read(db, key):
+    row = db.execute("SELECT data, expires_at, version FROM records WHERE user_key = ?", (key,)).fetchone()
+    if not row:
+        return NO_RECORD
+    data = json.loads(row[0])
+    turns = data.pop(TURNS, [])
+    return Stored(data, row[1], row[2], tuple(t for t in turns if isinstance(t, str)) if isinstance(turns, list) else ())
