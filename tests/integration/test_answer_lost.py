@@ -52,7 +52,7 @@ WRITES = {
     "disclaimer flag": ([], ("launch", {}),
                         lambda record, apis: record.get("heard_disclaimer") is True, "not medical advice"),
     "episode start": ([("IceOrHeatIntent", {})], ("OnsetIntent", {"date": "2026-11-24", "time": "EV"}),
-                      lambda record, apis: "episode_start" in record, "Use ice for now"),
+                      lambda record, apis: "episode_start" in record, "Use ice in a cloth"),
     "check-in": ([("IceOrHeatIntent", {}), ("OnsetIntent", {"date": "2026-11-24", "time": "EV"}), "new session"],
                  ("CheckInIntent", {"status": "same"}),
                  lambda record, apis: int(record.get("last_checkin", 0)) == int(T0.timestamp()), "ice"),
