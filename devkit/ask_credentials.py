@@ -1,9 +1,15 @@
-"""The ASK CLI's credentials, for `make debug` and `make live-test`: they act as the
-developer, in the developer account `ask configure` signed in to. Nothing is sent anywhere
-to find them:
+"""The ASK CLI's credentials, for `make debug`, `make live-test` and `make nlu-profile`:
+they act as the developer, in the developer account `ask configure` signed in to. In this
+order (the ASK CLI's own variable names):
 
   ASK_ACCESS_TOKEN      an LWA access token (the variable the ASK CLI itself reads; for CI)
+  ASK_REFRESH_TOKEN     an LWA refresh token, with ASK_LWA_CLIENT_ID and
+                        ASK_LWA_CLIENT_CONFIRMATION (the client id and secret of the LWA
+                        security profile it was issued to): exchanged for an access token
+                        at Login with Amazon ($ASK_LWA_TOKEN_HOST, default api.amazon.com)
   ~/.ask/cli_config     what `ask configure` saved, profile $ASK_DEFAULT_PROFILE or default
+
+Only the refresh-token exchange sends anything; the others are read locally.
 
 An access token lives an hour. When the saved one has expired and the ASK CLI is on PATH,
 one cheap `ask smapi get-skill-status` call makes the CLI refresh it and save the new one
@@ -17,6 +23,9 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +47,8 @@ Set up once (README, "Test in the Alexa developer console"):
 """
 
 REFRESH_MARGIN = 60  # seconds: a token that expires sooner than this counts as expired
+LWA_TOKEN_HOST = "https://api.amazon.com"
+LWA_TOKEN_PATH = "/auth/o2/token"
 
 
 class SetupNeeded(Exception):
@@ -79,6 +90,8 @@ def find(skill_id, now=None):
     token = os.environ.get("ASK_ACCESS_TOKEN")
     if token:
         return Credentials(token, "ASK_ACCESS_TOKEN")
+    if os.environ.get("ASK_REFRESH_TOKEN"):
+        return _exchanged(os.environ["ASK_REFRESH_TOKEN"])
     found = _saved(now)
     if isinstance(found, Credentials):
         return found
@@ -117,3 +130,31 @@ def _saved(now):
     if expires - REFRESH_MARGIN <= (time.time() if now is None else now):
         return "expired"
     return Credentials(token["access_token"], f"profile {profile_name()}")
+
+
+def _exchanged(refresh_token):
+    """An access token from Login with Amazon for the refresh token in the environment."""
+    client_id = os.environ.get("ASK_LWA_CLIENT_ID")
+    secret = os.environ.get("ASK_LWA_CLIENT_CONFIRMATION")
+    if not (client_id and secret):
+        raise SetupNeeded("ASK_REFRESH_TOKEN is set but ASK_LWA_CLIENT_ID and ASK_LWA_CLIENT_CONFIRMATION "
+                          "(the LWA security profile it was issued to) are not")
+    url = (os.environ.get("ASK_LWA_TOKEN_HOST") or LWA_TOKEN_HOST).rstrip("/") + LWA_TOKEN_PATH
+    form = urllib.parse.urlencode({"grant_type": "refresh_token", "refresh_token": refresh_token,
+                                   "client_id": client_id, "client_secret": secret}).encode()
+    request = urllib.request.Request(url, data=form, method="POST", headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        try:
+            reason = json.loads(error.read() or b"{}").get("error") or error.reason
+        except ValueError:
+            reason = error.reason
+        raise SetupNeeded(f"Login with Amazon refused ASK_REFRESH_TOKEN (HTTP {error.code}: {reason})") from None
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        raise SetupNeeded(f"Login with Amazon could not be reached at {url} ({error})") from None
+    if not answer.get("access_token"):
+        raise SetupNeeded("Login with Amazon answered without an access token")
+    return Credentials(answer["access_token"], "ASK_REFRESH_TOKEN")
