@@ -28,14 +28,24 @@ Template syntax, used in samples and in slot values/synonyms:
 * after expansion whitespace is collapsed, and duplicates are dropped keeping the
   first occurrence.
 
-One template may expand to at most 400 strings and one intent to at most 1,000
-samples; the generator stops with an error rather than produce anything larger.
+* ``<name>``   one of the entries of the vocabulary list ``name`` (top-level ``vocab:``),
+  each entry itself a template that may use other lists: the words people use for a
+  thing are written once and reused by every frame ("does <pain_relief> help").
+
+The generator stops with an error rather than produce a model Alexa would refuse. Alexa's
+documented interaction-model limits (developer.amazon.com, "Custom Interaction Model
+Reference" and "Create Intents, Utterances, and Slots"): a sample utterance at most 200
+characters, a slot value or synonym at most 140, at most 250 intents, and at most 50,000
+slot values and synonyms across the skill's custom types. Our own budget on top: one
+template at most 5,000 expansions, one intent at most 10,000 samples (the local matcher and
+virtual-alexa try every sample for every phrase), and no sample in two intents.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -48,8 +58,15 @@ OUTPUT = (
     ROOT / "interaction_model" / "skill-package" / "interactionModels" / "custom" / "en-US.json"
 )
 
-MAX_PER_TEMPLATE = 400
-MAX_PER_INTENT = 1000
+OTHER_LOCALES = ("en-CA", "en-GB", "en-AU", "en-IN")
+
+MAX_PER_TEMPLATE = 10000
+MAX_PER_INTENT = 10000
+MAX_SAMPLE_CHARS = 200      # Alexa
+MAX_SLOT_VALUE_CHARS = 140  # Alexa
+MAX_INTENTS = 250           # Alexa
+MAX_SLOT_VALUES = 50000     # Alexa: values and synonyms across all custom types
+VOCAB_REF = re.compile(r"<([a-z_][a-z0-9_]*)>")
 
 
 class ModelSourceError(ValueError):
@@ -220,15 +237,72 @@ def _slots(intent: dict, where: str) -> list[dict]:
     return slots
 
 
+def substitute(template: str, vocab: dict, where: str, _seen: tuple = ()) -> str:
+    """``template`` with each ``<name>`` replaced by ``(entry|entry|...)`` of that list."""
+    def one(found):
+        name = found.group(1)
+        if name not in vocab:
+            raise ModelSourceError(f"{where}: unknown vocabulary list <{name}>")
+        if name in _seen:
+            raise ModelSourceError(f"{where}: vocabulary list <{name}> refers to itself")
+        entries = [substitute(entry, vocab, where, _seen + (name,)) for entry in vocab[name]]
+        return "(" + "|".join(entries) + ")"
+    return VOCAB_REF.sub(one, template)
+
+
+def _vocab(source: dict) -> dict:
+    raw = source.get("vocab") or {}
+    if not isinstance(raw, dict):
+        raise ModelSourceError("'vocab' must map list names to lists of templates")
+    vocab = {}
+    for name, entries in raw.items():
+        if not VOCAB_REF.fullmatch(f"<{name}>"):
+            raise ModelSourceError(f"vocab {name!r}: names are lowercase words joined by _")
+        entries = _as_list(entries, f"vocab {name}")
+        if not entries or not all(isinstance(entry, str) for entry in entries):
+            raise ModelSourceError(f"vocab {name}: needs a list of strings")
+        vocab[name] = entries
+    return vocab
+
+
+def check_limits(model: dict) -> None:
+    """Fail on anything Alexa would refuse (see the module docstring), or two intents
+    sharing a sample."""
+    language = model["interactionModel"]["languageModel"]
+    problems = []
+    if len(language["intents"]) > MAX_INTENTS:
+        problems.append(f"{len(language['intents'])} intents (limit {MAX_INTENTS})")
+    owner = {}
+    for intent in language["intents"]:
+        for sample in intent["samples"]:
+            if len(sample) > MAX_SAMPLE_CHARS:
+                problems.append(f"{intent['name']}: sample over {MAX_SAMPLE_CHARS} characters: {sample!r}")
+            if owner.setdefault(sample, intent["name"]) != intent["name"]:
+                problems.append(f"sample {sample!r} is in {owner[sample]} and {intent['name']}")
+    count = 0
+    for slot_type in language["types"]:
+        for value in slot_type["values"]:
+            for phrase in [value["name"]["value"], *value["name"]["synonyms"]]:
+                count += 1
+                if len(phrase) > MAX_SLOT_VALUE_CHARS:
+                    problems.append(f"{slot_type['name']}: value over {MAX_SLOT_VALUE_CHARS} characters: {phrase!r}")
+    if count > MAX_SLOT_VALUES:
+        problems.append(f"{count} slot values and synonyms (limit {MAX_SLOT_VALUES})")
+    if problems:
+        shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
+        raise ModelSourceError(f"the model breaks Alexa's limits or our rules: {shown}")
+
+
 def build_model(source: dict) -> dict:
     """Turn the parsed YAML source into the ASK interaction-model document."""
-    unknown = set(source) - {"invocation", "intents", "types"}
+    unknown = set(source) - {"invocation", "intents", "types", "vocab"}
     if unknown:
         raise ModelSourceError(f"unknown top-level keys: {sorted(unknown)}")
     invocation = source.get("invocation")
     if not isinstance(invocation, str) or not invocation.strip():
         raise ModelSourceError("'invocation' must be a non-empty string")
 
+    vocab = _vocab(source)
     intents = []
     seen_intents: set[str] = set()
     for index, intent in enumerate(_as_list(source.get("intents"), "intents")):
@@ -246,7 +320,7 @@ def build_model(source: dict) -> dict:
             {
                 "name": name,
                 "slots": _slots(intent, where),
-                "samples": expand_all(_as_list(intent.get("samples"), where), where),
+                "samples": expand_all([substitute(t, vocab, where) for t in _as_list(intent.get("samples"), where)], where),
             }
         )
 
@@ -265,7 +339,7 @@ def build_model(source: dict) -> dict:
         values = []
         for value_id, phrases in raw_values.items():
             where = f"type {type_name} value {value_id}"
-            expanded = expand_all(_as_list(phrases, where), where)
+            expanded = expand_all([substitute(t, vocab, where) for t in _as_list(phrases, where)], where, limit=MAX_SLOT_VALUES)
             if not expanded:
                 raise ModelSourceError(f"{where}: needs at least a value name")
             values.append(
@@ -276,7 +350,7 @@ def build_model(source: dict) -> dict:
             )
         types.append({"name": type_name, "values": values})
 
-    return {
+    model = {
         "interactionModel": {
             "languageModel": {
                 "invocationName": " ".join(invocation.split()),
@@ -285,6 +359,8 @@ def build_model(source: dict) -> dict:
             }
         }
     }
+    check_limits(model)
+    return model
 
 
 def render(model: dict) -> str:
@@ -328,33 +404,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"build_model: error: {error}", file=sys.stderr)
         return 2
 
-    output: Path = args.output
-    current = output.read_text(encoding="utf-8") if output.exists() else None
-
-    if args.check:
+    # The other English locales hear the same words (their content differs, not the
+    # phrasing of a back spasm): the same model, written for each so none goes stale.
+    outputs = [args.output] + ([args.output.with_name(f"{locale}.json") for locale in OTHER_LOCALES]
+                               if args.output == OUTPUT else [])
+    stale = []
+    for output in outputs:
+        current = output.read_text(encoding="utf-8") if output.exists() else None
         if current == text:
-            print(f"{_display(output)} is up to date")
-            return 0
-        reason = "does not exist" if current is None else "is out of date"
-        print(
-            f"build_model: {_display(output)} {reason} with {_display(args.source)}; "
-            "run `python -m devkit.build_model` and commit the result",
-            file=sys.stderr,
-        )
-        return 1
-
-    if current != text:
+            continue
+        if args.check:
+            stale.append(f"{_display(output)} {'does not exist' if current is None else 'is out of date'}")
+            continue
         output.parent.mkdir(parents=True, exist_ok=True)
         with open(output, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
-        verb = "wrote"
-    else:
-        verb = "unchanged:"
+    if args.check:
+        if stale:
+            print(f"build_model: {'; '.join(stale)} with {_display(args.source)}; "
+                  "run `python -m devkit.build_model` and commit the result", file=sys.stderr)
+            return 1
+        print(f"{', '.join(_display(o) for o in outputs)}: up to date")
+        return 0
     model = json.loads(text)["interactionModel"]["languageModel"]
     samples = sum(len(intent["samples"]) for intent in model["intents"])
+    values = sum(1 + len(v["name"]["synonyms"]) for t in model["types"] for v in t["values"])
     print(
-        f"{verb} {_display(output)} "
-        f"({len(model['intents'])} intents, {samples} samples, {len(model['types'])} types)"
+        f"wrote {len(outputs)} models ({len(model['intents'])} intents, {samples} samples, "
+        f"{len(model['types'])} types, {values} slot values and synonyms, {len(text) // 1024} KiB each)"
     )
     return 0
 

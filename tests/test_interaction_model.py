@@ -621,14 +621,14 @@ def test_template_errors(template):
 
 
 def test_template_limits():
-    too_wide = "(a|b|c|d|e|f|g|h|i|j) (a|b|c|d|e|f|g|h|i|j) (a|b|c|d|e)"  # 500
+    too_wide = "(a|b|c|d|e|f|g|h|i|j) (a|b|c|d|e|f|g|h|i|j) (a|b|c|d|e|f|g|h|i|j) (a|b|c|d|e|f|g|h|i|j|k)"  # 11,000
     with pytest.raises(build_model.ModelSourceError, match="limit"):
         build_model.expand(too_wide)
-    four_hundred = "(a|b|c|d|e|f|g|h) (a|b|c|d|e|f|g|h|i|j) (a|b|c|d|e)"
-    assert len(build_model.expand(four_hundred)) == 400
+    words = "(a|b|c|d|e|f|g|h|i|j) (a|b|c|d|e|f|g|h|i|j) (a|b|c|d|e|f|g|h|i|j) (a|b|c|d|e)"  # 5,000
+    assert len(build_model.expand(words)) == 5000
     source = {
         "invocation": "back spasm coach",
-        "intents": [{"name": "BigIntent", "samples": [four_hundred, "x " + four_hundred, "y " + four_hundred]}],
+        "intents": [{"name": "BigIntent", "samples": [words, "x " + words, "y " + words]}],
     }
     with pytest.raises(build_model.ModelSourceError, match="BigIntent"):
         build_model.build_model(source)

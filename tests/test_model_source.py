@@ -1,0 +1,53 @@
+"""The interaction-model source language (devkit/build_model.py): vocabulary lists, and the
+limits Alexa documents, which the build enforces rather than letting the upload fail."""
+
+import pytest
+
+from devkit import build_model
+from tests.conftest import ROOT
+
+NEXT = ROOT / "interaction_model" / "samples" / "next" / "en-US.yaml"
+
+
+def _model(samples, types=None, vocab=None):
+    source = {"invocation": "back spasm coach", "intents": [{"name": "A", "samples": samples}], "types": types or []}
+    if vocab:
+        source["vocab"] = vocab
+    return build_model.build_model(source)["interactionModel"]["languageModel"]
+
+
+def test_vocabulary_lists_expand_in_samples_and_nest():
+    vocab = {"pad": ["heating pad", "<bottle>"], "bottle": ["hot water bottle"]}
+    model = _model(["does a <pad> help"], vocab=vocab)
+    assert model["intents"][0]["samples"] == ["does a heating pad help", "does a hot water bottle help"]
+
+
+def test_unknown_or_self_referring_lists_are_errors():
+    with pytest.raises(build_model.ModelSourceError, match="unknown vocabulary list <nope>"):
+        _model(["<nope>"], vocab={"x": ["y"]})
+    with pytest.raises(build_model.ModelSourceError, match="refers to itself"):
+        _model(["<x>"], vocab={"x": ["a <x>"]})
+
+
+def test_a_sample_in_two_intents_fails_the_build():
+    source = {"invocation": "back spasm coach", "types": [],
+              "intents": [{"name": "A", "samples": ["is it time for heat"]},
+                          {"name": "B", "samples": ["(is it time for heat|heat)"]}]}
+    with pytest.raises(build_model.ModelSourceError, match="'is it time for heat' is in A and B"):
+        build_model.build_model(source)
+
+
+def test_alexa_length_limits_fail_the_build():
+    with pytest.raises(build_model.ModelSourceError, match="sample over 200 characters"):
+        _model(["word " * 45])
+    long_value = {"name": "T", "values": {"x": ["v" * 141]}}
+    with pytest.raises(build_model.ModelSourceError, match="value over 140 characters"):
+        _model(["{s}"], types=[long_value])
+
+
+def test_the_next_model_builds_within_alexas_limits():
+    """The frames-and-vocabulary model being readied for issue 11 stays buildable."""
+    model = build_model.build_model(build_model.load_source(NEXT))["interactionModel"]["languageModel"]
+    values = sum(1 + len(v["name"]["synonyms"]) for t in model["types"] for v in t["values"])
+    assert values <= build_model.MAX_SLOT_VALUES
+    assert "DenySignIntent" in {intent["name"] for intent in model["intents"]}
