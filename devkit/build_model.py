@@ -37,7 +37,7 @@ documented interaction-model limits (developer.amazon.com, "Custom Interaction M
 Reference" and "Create Intents, Utterances, and Slots"): a sample utterance at most 200
 characters, a slot value or synonym at most 140, at most 250 intents, and at most 50,000
 slot values and synonyms across the skill's custom types. Our own budget on top: one
-template at most 5,000 expansions, one intent at most 10,000 samples (the local matcher and
+template at most 10,000 expansions, one intent at most 10,000 samples (the local matcher and
 virtual-alexa try every sample for every phrase), and no sample in two intents.
 """
 
@@ -58,7 +58,9 @@ OUTPUT = (
     ROOT / "interaction_model" / "skill-package" / "interactionModels" / "custom" / "en-US.json"
 )
 
-OTHER_LOCALES = ("en-CA", "en-GB", "en-AU", "en-IN")
+# Every locale the skill has texts for (content/locales/) gets its interaction model.
+OTHER_LOCALES = tuple(sorted(path.stem for path in (ROOT / "content" / "locales").glob("*.json")
+                             if path.stem != "en-US"))
 
 MAX_PER_TEMPLATE = 10000
 MAX_PER_INTENT = 10000
