@@ -141,6 +141,7 @@ class Understanding:
     launch: bool = False
     sample: str | None = None          # the sample that matched (None: nothing did)
     session_ended: bool = False        # `utter("exit")`: virtual-alexa ends the session
+    words: dict = field(default_factory=dict)   # each slot's words as matched (trimmed)
 
     def describe(self):
         if self.session_ended:
@@ -391,7 +392,7 @@ class Model:
                 slots[name] = SlotFill(resolved or value)
             else:
                 slots[name] = SlotFill(value)
-        return Understanding(sample.intent, slots, sample=sample.text)
+        return Understanding(sample.intent, slots, sample=sample.text, words=words)
 
     def understand(self, text, today):
         """Launch phrases, one-shot phrases ("ask back spasm coach ..."), or an intent,

@@ -1,10 +1,10 @@
 // What virtual-alexa 0.7.8 itself understands for each phrase: the reference that
 // devkit/nlu.py is held to (tests/test_nlu.py::test_same_as_virtual_alexa).
 //
-//   node devkit/va_resolve.js <interaction-model.json> [--utter] < phrases.json
+//   node devkit/va_resolve.js <interaction-model.json> [more models...] [--utter] < phrases.json
 //
-// phrases.json is a JSON list of phrases: strings, or {"say": ..., "utter": true} for
-// one phrase read with --utter. The model is loaded with virtual-alexa's own
+// phrases.json is a JSON list of phrases: strings, or {"say": ..., "utter": true,
+// "model": n} for one phrase read with --utter, or against the n-th model given (from 0). The model is loaded with virtual-alexa's own
 // InteractionModel class (which adds its built-in phrases and AMAZON.NUMBER) and each
 // phrase is matched with virtual-core's Utterance, as VirtualAlexa.utter does. With
 // --utter, a phrase first goes through VirtualAlexa.utter's own reading of launch
@@ -48,15 +48,17 @@ function resolve(model, phrase, utter) {
 
 function main() {
   const args = process.argv.slice(2);
-  const modelFile = args.find((a) => !a.startsWith("--"));
-  if (!modelFile) {
+  const modelFiles = args.filter((a) => !a.startsWith("--"));
+  if (!modelFiles.length) {
     console.error("usage: node devkit/va_resolve.js <interaction-model.json> [--utter] < phrases.json");
     process.exit(2);
   }
-  const model = InteractionModel.fromFile(modelFile);
+  const models = modelFiles.map((file) => InteractionModel.fromFile(file));
   const phrases = JSON.parse(fs.readFileSync(0, "utf8"));
   const utter = args.includes("--utter");
-  const resolved = phrases.map((p) => (typeof p === "string" ? resolve(model, p, utter) : resolve(model, p.say, p.utter)));
+  const resolved = phrases.map((p) => (typeof p === "string"
+    ? resolve(models[0], p, utter)
+    : resolve(models[p.model || 0], p.say, p.utter === undefined ? utter : p.utter)));
   process.stdout.write(JSON.stringify(resolved) + "\n");
 }
 
