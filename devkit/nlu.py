@@ -142,6 +142,7 @@ class Understanding:
     sample: str | None = None          # the sample that matched (None: nothing did)
     session_ended: bool = False        # `utter("exit")`: virtual-alexa ends the session
     words: dict = field(default_factory=dict)   # each slot's words as matched (trimmed)
+    said: str | None = None            # the words matched against the samples
 
     def describe(self):
         if self.session_ended:
@@ -378,7 +379,7 @@ class Model:
         """The intent and slots for words said inside a session."""
         found = self.match(said)
         if found is None:
-            return Understanding("AMAZON.FallbackIntent")
+            return Understanding("AMAZON.FallbackIntent", said=said)
         sample, words = found
         kinds = {name: kind for name, kind in sample.slots}
         slots = {}
@@ -392,7 +393,7 @@ class Model:
                 slots[name] = SlotFill(resolved or value)
             else:
                 slots[name] = SlotFill(value)
-        return Understanding(sample.intent, slots, sample=sample.text, words=words)
+        return Understanding(sample.intent, slots, sample=sample.text, words=words, said=said)
 
     def understand(self, text, today):
         """Launch phrases, one-shot phrases ("ask back spasm coach ..."), or an intent,

@@ -105,11 +105,11 @@ def _virtual_alexa(model_files, entries):
 
 
 def _without_catch_alls(path, out):
-    """The model without its samples that are a slot alone (they take any phrase), so
+    """The model without its samples that are slots alone (they take any phrase), so
     that phrases also reach the other samples, the tie-breaks and Fallback."""
     data = json.loads(Path(path).read_text())
     for intent in data["interactionModel"]["languageModel"]["intents"]:
-        intent["samples"] = [s for s in intent.get("samples", []) if not re.fullmatch(r"\s*\{\w+\}\s*", s)]
+        intent["samples"] = [s for s in intent.get("samples", []) if not re.fullmatch(r"(\s*\{\w+\}\s*)+", s)]
     out.write_text(json.dumps(data))
     return out
 
