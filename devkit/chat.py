@@ -20,7 +20,12 @@ Commands:
 
 `make chat LOCALE=en-GB` (or BSC_LOCALE) talks to the skill as a device set to that locale
 (en-US, en-CA, en-GB, en-AU, en-IN): its interaction model, its texts and emergency number;
-a fresh console then also starts in a time zone of that country.
+a fresh console then also starts in a time zone of that country. BSC_MODEL=path.json
+understands with another interaction model JSON (say, one you are trying out).
+
+Lines are understood exactly as virtual-alexa understands them (devkit.nlu). When no
+sample matches, the console notes (not spoken) the intents that came closest, each with
+its closest sample and how much of it the line shares, so you can see why.
 """
 
 import json
@@ -60,7 +65,7 @@ class Console:
     def __init__(self, handler, out=print, locale=None):
         self.out = out
         self.locale = locale or os.environ.get("BSC_LOCALE") or "en-US"
-        self.model = Model(model_path(self.locale))
+        self.model = Model(os.environ.get("BSC_MODEL") or model_path(self.locale))
         self.state = self._load_state()
         self.apis = LocalAlexaApis(zone=self.state["zone"], granted=self.state["granted"],
                                    reminders=dict(self.state["reminders"]))
@@ -117,9 +122,17 @@ class Console:
                 self.out(f"  (no open session: as if you said \"ask {self.model.invocation} {line}\")")
             if said.heard.intent:
                 self.out(f"  [{said.heard.describe()}]")
+            if said.heard.intent and said.heard.sample is None:
+                self._closest(said.heard)
             self.show(said.turn)
         self._save_state()
         return True
+
+    def _closest(self, heard):
+        """For the developer: no sample matched; which intents came closest, and with what."""
+        near = self.model.closest(heard.said or "")
+        self.out("  (no sample matched; closest: " + "; ".join(
+            f"{intent} {round(100 * score)}% \"{sample}\"" for intent, sample, score in near) + ")")
 
     def _answer_consent(self, line):
         """Alexa's own consent dialog: yes grants the reminders permission."""

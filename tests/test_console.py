@@ -1,6 +1,7 @@
 """`make chat` as a new user meets it: lines typed in, Alexa's answers printed, the clock
 travelling, and episodes remembered between runs of the console."""
 
+import json
 import os
 import re
 import subprocess
@@ -10,8 +11,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def chat(lines, state_dir, locale=None):
+def chat(lines, state_dir, locale=None, model=None):
     env = {**os.environ, "BSC_CHAT_DIR": str(state_dir)}
+    if model:
+        env["BSC_MODEL"] = str(model)
     if locale:
         env["BSC_LOCALE"] = locale
     env.pop("TABLE_NAME", None)
@@ -43,8 +46,35 @@ def test_episodes_survive_a_restart_and_reset_forgets_them(tmp_path):
 
 
 def test_unknown_words_are_not_understood_like_on_a_device(tmp_path):
+    """virtual-alexa hears words no other sample takes as OnsetIntent's bare "{date}"
+    (its built-in slots take anything), the skill finds no date in them: not understood."""
     out = chat(["open back spasm coach", "the weather in paris"], tmp_path)
-    assert "[AMAZON.FallbackIntent]" in out and "didn't get that" in out
+    heard = out.split("you> the weather in paris", 1)[1]
+    assert re.search(r"\[(AMAZON.FallbackIntent|OnsetIntent date=the weather in paris.*)\]", heard), heard
+    assert "didn't get that" in heard
+
+
+def test_when_nothing_matches_the_developer_sees_the_closest_intents(tmp_path):
+    """Not spoken: a side note names the three intents that came closest, each with its
+    closest sample and how much the line shares with it. (A model whose samples include
+    slots alone takes every line, so this one is ours without those.)"""
+    model = json.loads((ROOT / "interaction_model" / "skill-package" / "interactionModels" / "custom"
+                        / "en-US.json").read_text())
+    for intent in model["interactionModel"]["languageModel"]["intents"]:
+        intent["samples"] = [s for s in intent.get("samples", []) if not re.fullmatch(r"(\s*\{\w+\}\s*)+", s)]
+        if intent["name"] == "TopicIntent":
+            intent["samples"].append("what about {topic} for my back")
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(model))
+    out = chat(["open back spasm coach", "what about the weather for my back", "yes"], tmp_path / "chat", model=path)
+    heard = out.split("what about the weather for my back")[1]
+    assert "[AMAZON.FallbackIntent]" in heard and "didn't get that" in heard
+    note = re.search(r"\n  \(no sample matched; closest: (.*)\)\n", heard)
+    assert note, heard
+    closest = note.group(1).split("; ")
+    assert len(closest) == 3
+    assert re.fullmatch(r'TopicIntent \d+% "what about \{topic\} for my back"', closest[0]), closest
+    assert not any(line.startswith("Alexa:") and "closest" in line for line in out.splitlines())
 
 
 def test_commands_are_explained(tmp_path):

@@ -1,0 +1,216 @@
+"""`make nlu`: how many phrasings written by strangers the interaction model understands.
+
+    python -m devkit.nlu_eval [--set heldout|dev] [--locale en-US] [--file PATH] [--record]
+
+Reads tests/nlu/<set>-<locale>.yaml (its format: a list `phrases` of {say, intent, slots};
+slots by id for the model's own types, by the words said for Alexa's built-in ones),
+resolves every phrase through devkit.nlu (virtual-alexa's literal matcher) against the
+built model of that locale, and prints per intent how many came out right, per TopicIntent
+topic and per SymptomIntent sign, the overall score, and then every failure. A phrase is
+right when its intent is and every slot it labels is (a custom slot by its value id, a
+built-in one by its trimmed words, in any case).
+
+With --record (or RECORD=1 in the environment) the overall figure is written to
+tests/nlu/score-<locale>.json as {"<set>": {"correct": n, "total": m}}; tests/test_nlu.py
+fails when the held-out score falls below it.
+
+print_report(rows, out) is shared with the tools that ask another NLU (Alexa's own) for
+the same phrases.
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+from devkit.nlu import Model, js_trim, model_path
+
+ROOT = Path(__file__).resolve().parents[1]
+SETS = ROOT / "tests" / "nlu"
+BREAKDOWN = {"TopicIntent": "topic", "SymptomIntent": "sign"}   # per slot value as well
+# VirtualAlexa.utter launches the skill on any of these anywhere in a phrase.
+VA_LAUNCH_WORDS = re.compile(r"(ask|open|launch|talk to|tell)", re.IGNORECASE | re.ASCII)
+
+
+def set_path(name, locale):
+    return SETS / f"{name}-{locale}.yaml"
+
+
+def score_path(locale):
+    return SETS / f"score-{locale}.json"
+
+
+def load_phrases(path):
+    """The phrases of a set file: [{say, intent, slots}]."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("phrases"), list):
+        raise ValueError(f"{path}: expected a mapping with a list `phrases`")
+    phrases = []
+    for number, entry in enumerate(data["phrases"], 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("say"), str) or not entry.get("intent"):
+            raise ValueError(f"{path}: phrase {number} needs `say` and `intent`: {entry!r}")
+        slots = {name: str(value) for name, value in (entry.get("slots") or {}).items()}
+        phrases.append({"say": entry["say"], "intent": entry["intent"], "slots": slots})
+    return phrases
+
+
+def _collapse(text):
+    return re.sub(r"\s+", " ", text.lower()).strip()
+
+
+def source_text(paths=None):
+    """The model's source (interaction_model/samples/*.yaml) as one text: every string
+    in it, without YAML's quoting, lowercased, whitespace collapsed."""
+    strings = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(key)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, str):
+            strings.append(node)
+
+    for path in paths or sorted((ROOT / "interaction_model" / "samples").glob("*.yaml")):
+        walk(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+    return "\n".join(_collapse(text) for text in strings)
+
+
+def copied_phrases(phrases, text, min_words=4):
+    """The phrases of `min_words` words or more that appear word for word in `text`."""
+    found = []
+    for phrase in phrases:
+        said = _collapse(phrase["say"])
+        if len(said.split()) >= min_words and re.search(rf"(?<![\w']){re.escape(said)}(?![\w'])", text):
+            found.append(phrase["say"])
+    return found
+
+
+def exact_samples(phrases, model):
+    """The phrases that are exactly one of the model's (expanded) samples."""
+    samples = {_collapse(sample.text) for sample in model.samples}
+    return [phrase["say"] for phrase in phrases if _collapse(phrase["say"]) in samples]
+
+
+def resolve(model, phrase):
+    """(intent, {slot: id for custom types, words for built-ins}) as devkit.nlu hears it."""
+    found = model.intent_for(phrase)
+    matched = model.match(phrase)
+    slots = {}
+    if matched:
+        sample, words = matched
+        for name, value in words.items():
+            fill = found.slots[name]
+            slots[name] = fill.id if fill.custom else value
+    return found.intent, slots
+
+
+def slots_agree(expected, got):
+    return all(js_trim(str(got.get(name, ""))).lower() == js_trim(str(value)).lower()
+               for name, value in expected.items())
+
+
+def evaluate(model, phrases):
+    rows = []
+    for phrase in phrases:
+        intent, slots = resolve(model, phrase["say"])
+        rows.append({"say": phrase["say"], "expected_intent": phrase["intent"], "expected_slots": phrase["slots"],
+                     "got_intent": intent, "got_slots": slots,
+                     "ok": intent == phrase["intent"] and slots_agree(phrase["slots"], slots)})
+    return rows
+
+
+def _line(label, correct, total, width):
+    share = f"{100 * correct / total:5.1f}%" if total else "    -"
+    return f"  {label:<{width}} {correct:>4}/{total:<4} {share}"
+
+
+def _slots_text(slots):
+    return " ".join(f"{k}={v}" for k, v in slots.items())
+
+
+def print_report(rows, out=sys.stdout):
+    """Per intent, per topic and sign, overall, then every failure as
+    `said -> got intent slots (expected intent slots)`. rows: dicts with say,
+    expected_intent, expected_slots, got_intent, got_slots, ok."""
+    write = lambda text="": print(text, file=out)
+    groups = defaultdict(lambda: [0, 0])
+    breakdown = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for row in rows:
+        groups[row["expected_intent"]][1] += 1
+        groups[row["expected_intent"]][0] += bool(row["ok"])
+        slot = BREAKDOWN.get(row["expected_intent"])
+        value = (row.get("expected_slots") or {}).get(slot) if slot else None
+        if value is not None:
+            breakdown[row["expected_intent"]][value][1] += 1
+            breakdown[row["expected_intent"]][value][0] += bool(row["ok"])
+    width = max([len(name) for name in groups] + [10]) + 2
+    write("per intent:")
+    for name in sorted(groups):
+        write(_line(name, *groups[name], width))
+    for intent, slot in BREAKDOWN.items():
+        if breakdown[intent]:
+            write(f"per {intent} {slot}:")
+            for value in sorted(breakdown[intent]):
+                write(_line(value, *breakdown[intent][value], width))
+    correct = sum(bool(row["ok"]) for row in rows)
+    write(f"overall: {correct}/{len(rows)} ({100 * correct / len(rows) if rows else 0:.1f}%)")
+    failures = [row for row in rows if not row["ok"]]
+    write(f"failures ({len(failures)}):")
+    for row in failures:
+        got = f"{row['got_intent']} {_slots_text(row.get('got_slots') or {})}".strip()
+        expected = f"{row['expected_intent']} {_slots_text(row.get('expected_slots') or {})}".strip()
+        write(f"  {row['say']} -> {got} (expected {expected})")
+    return correct
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m devkit.nlu_eval", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--set", default="heldout", choices=["heldout", "dev"])
+    parser.add_argument("--locale", default="en-US")
+    parser.add_argument("--file", type=Path, help="a set file of your own instead of tests/nlu/<set>-<locale>.yaml")
+    parser.add_argument("--record", action="store_true", default=bool(os.environ.get("RECORD")),
+                        help="write the overall figure to tests/nlu/score-<locale>.json (also RECORD=1)")
+    parser.add_argument("--score-file", type=Path, help="where --record writes (default tests/nlu/score-<locale>.json)")
+    args = parser.parse_args(argv)
+    path = args.file or set_path(args.set, args.locale)
+    if not path.is_file():
+        print(f"nlu_eval: {path} does not exist (its format: a list `phrases` of say/intent/slots)", file=sys.stderr)
+        return 2
+    try:
+        phrases = load_phrases(path)
+    except (ValueError, yaml.YAMLError) as error:
+        print(f"nlu_eval: {error}", file=sys.stderr)
+        return 2
+    model = Model(model_path(args.locale))
+    rows = evaluate(model, phrases)
+    print(f"{path.name}: {len(rows)} phrases through virtual-alexa's literal matcher (devkit.nlu), "
+          f"model {model_path(args.locale).name}")
+    correct = print_report(rows)
+    exact = exact_samples(phrases, model)
+    if exact:
+        print(f"note: {len(exact)} phrases are exactly a sample of the model")
+    launching = sum(bool(VA_LAUNCH_WORDS.search(row["say"])) for row in rows)
+    if launching:
+        print(f"note: {launching} phrases contain ask/open/launch/tell/talk to: VirtualAlexa.utter() "
+              "would send those as a LaunchRequest (or only their words after '... to ')")
+    if args.record:
+        target = args.score_file or score_path(args.locale)
+        recorded = json.loads(target.read_text()) if target.is_file() else {}
+        recorded[args.set] = {"correct": correct, "total": len(rows)}
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(recorded, indent=1, sort_keys=True) + "\n")
+        print(f"recorded {correct}/{len(rows)} in {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
