@@ -179,6 +179,8 @@ def main(argv=None):
     parser.add_argument("--file", type=Path, help="a set file of your own instead of tests/nlu/<set>-<locale>.yaml")
     parser.add_argument("--record", action="store_true", default=bool(os.environ.get("RECORD")),
                         help="write the overall figure to tests/nlu/score-<locale>.json (also RECORD=1)")
+    parser.add_argument("--model", type=Path, help="another model's JSON (say an older one, to compare); "
+                        "default the locale's own under interaction_model/skill-package/")
     parser.add_argument("--score-file", type=Path, help="where --record writes (default tests/nlu/score-<locale>.json)")
     args = parser.parse_args(argv)
     path = args.file or set_path(args.set, args.locale)
@@ -190,10 +192,14 @@ def main(argv=None):
     except (ValueError, yaml.YAMLError) as error:
         print(f"nlu_eval: {error}", file=sys.stderr)
         return 2
-    model = Model(model_path(args.locale))
+    model_file = args.model or model_path(args.locale)
+    if args.record and args.model:
+        print("nlu_eval: --record keeps the figure of the locale's own model; leave out --model", file=sys.stderr)
+        return 2
+    model = Model(model_file)
     rows = evaluate(model, phrases)
     print(f"{path.name}: {len(rows)} phrases through virtual-alexa's literal matcher (devkit.nlu), "
-          f"model {model_path(args.locale).name}")
+          f"model {model_file.name if not args.model else model_file}")
     correct = print_report(rows)
     exact = exact_samples(phrases, model)
     if exact:
