@@ -23,7 +23,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 # Words that, just before a mention, turn it around: "no fever", "without chest pain".
-_NEGATIONS = frozenset({"no", "not", "without", "never", "don't", "doesn't", "didn't", "isn't", "aren't", "none"})
+_NEGATIONS = frozenset({"no", "not", "without", "never", "don't", "doesn't", "didn't", "isn't", "aren't", "none",
+                        "nothing", "wasn't", "weren't", "haven't", "hasn't", "neither", "nor"})
 ANSWERS = ("yes", "no", "unsure")  # what a sign can be known as
 GROUP_ANSWERS = ("yes", "no", "split")  # what a grouped question can be known as ("split": unsure)
 

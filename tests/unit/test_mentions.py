@@ -29,6 +29,13 @@ from spasm_coach import triage
     ("i've been losing weight", "weight_loss"),
     ("it wakes me up at night", "night_pain"),
     ("it doesn't get better when i rest", "night_pain"),
+    # said in the past tense, the way it happened
+    ("a van knocked me off my bike", "serious_accident"),
+    ("i got rear ended at the lights", "serious_accident"),
+    ("i went down hard on the stairs", "significant_injury"),
+    ("got kicked in the back at rugby", "significant_injury"),
+    ("i had a bad tumble in the garden", "significant_injury"),
+    ("it runs down the side of my calf", "one_leg"),
 ], ids=lambda value: value if isinstance(value, str) and " " in value else None)
 def test_mentions_are_found(content, words, flag):
     assert triage.mentioned_flags(content, words)[:1] == [flag]
@@ -38,6 +45,8 @@ def test_mentions_are_found(content, words, flag):
     "no fever", "i don't have chest pain", "there's no numbness in my groin", "without any bladder problems",
     "my bladder is fine", "my back hurts", "it started last night", "i slept badly", "yesterday evening",
     "i hurt my back lifting a box", "what should i eat", "my legs are fine", "",
+    "nothing going down my leg", "i wasn't knocked over", "i haven't had a tumble", "can i fall asleep on a heat pad",
+    "i hit the gym and now my back hurts",
 ])
 def test_what_is_not_a_mention(content, words):
     assert triage.mentioned_flags(content, words) == []
