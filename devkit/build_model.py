@@ -268,8 +268,9 @@ def _vocab(source: dict) -> dict:
 
 
 def check_limits(model: dict) -> None:
-    """Fail on anything Alexa would refuse (see the module docstring), or two intents
-    sharing a sample."""
+    """Fail on anything Alexa would refuse (see the module docstring), two intents
+    sharing a sample, or one phrase standing for two values of a slot type ("numbness
+    in my legs" as both the groin sign and the both-legs sign)."""
     language = model["interactionModel"]["languageModel"]
     problems = []
     if len(language["intents"]) > MAX_INTENTS:
@@ -283,9 +284,12 @@ def check_limits(model: dict) -> None:
                 problems.append(f"sample {sample!r} is in {owner[sample]} and {intent['name']}")
     count = 0
     for slot_type in language["types"]:
+        meaning = {}   # a phrase under two ids of one type would resolve to either
         for value in slot_type["values"]:
             for phrase in [value["name"]["value"], *value["name"]["synonyms"]]:
                 count += 1
+                if meaning.setdefault(phrase, value["id"]) != value["id"]:
+                    problems.append(f"{slot_type['name']}: {phrase!r} is both {meaning[phrase]} and {value['id']}")
                 if len(phrase) > MAX_SLOT_VALUE_CHARS:
                     problems.append(f"{slot_type['name']}: value over {MAX_SLOT_VALUE_CHARS} characters: {phrase!r}")
     if count > MAX_SLOT_VALUES:

@@ -51,3 +51,10 @@ def test_the_next_model_builds_within_alexas_limits():
     values = sum(1 + len(v["name"]["synonyms"]) for t in model["types"] for v in t["values"])
     assert values <= build_model.MAX_SLOT_VALUES
     assert "DenySignIntent" in {intent["name"] for intent in model["intents"]}
+
+
+def test_a_phrase_under_two_values_of_one_type_fails_the_build():
+    """"numbness in my legs" must mean one sign: under two it could resolve to either."""
+    signs = {"name": "SIGN", "values": {"groin": ["numbness in my (groin|legs)"], "legs": ["numbness in my legs"]}}
+    with pytest.raises(build_model.ModelSourceError, match="'numbness in my legs' is both groin and legs"):
+        _model(["{s}"], types=[signs])
