@@ -96,10 +96,15 @@ def start(content, floor=None, facts=None):
 
 
 def learn(content, state, facts, note=None):
-    """Add what the user told us without being asked; a sign already known stays as it is."""
-    known = dict(state.known)
+    """Add what the user told us without being asked ("I don't have chest pain", a cause
+    that rules a sign out or in). A 'yes' always counts; anything else only for a sign
+    not known yet: a sign present or counted as present (a 'yes', a 'not sure', the one
+    sign left of a group answered yes) is never undone by a later 'no'."""
+    known, settled = dict(state.known), _settled(content, state)
     for flag_id, value in facts.items():
-        if flag_id in content.red_flags and value in ANSWERS and known.get(flag_id) != "yes":
+        if flag_id not in content.red_flags or value not in ANSWERS:
+            continue
+        if value == "yes" or flag_id not in settled:
             known[flag_id] = value
     return _next(content, replace(state, known=known), note)
 

@@ -54,3 +54,70 @@ def test_what_is_not_a_mention(content, words):
 
 def test_the_most_urgent_mention_comes_first(content):
     assert triage.mentioned_flags(content, "i have a fever and chest pain") == ["chest_pain", "fever"]
+
+
+# --- a denial ("i don't have chest pain", DenySignIntent's `denied` slot) ----------------
+# slots.read turns a request into what it said. A denied sign is a 'no' fact, never the
+# request's red flag, and its words are never scanned for mentions: the negation that
+# makes them a denial was in the carrier phrase, not in the slot.
+
+def _request(intent_name, slot_name, words, ids=None):
+    """The HandlerInput of an IntentRequest whose one slot holds `words`, resolved to
+    `ids` (a list: entity resolution's matches), unresolved (ids=[]) or with no
+    resolutions at all (ids=None)."""
+    from ask_sdk_core.handler_input import HandlerInput
+    from ask_sdk_model import Intent, IntentRequest, RequestEnvelope, Slot
+    from ask_sdk_model.slu.entityresolution import (
+        Resolution, Resolutions, Status, StatusCode, Value, ValueWrapper)
+    resolutions = None
+    if ids is not None:
+        status = Status(code=StatusCode.ER_SUCCESS_MATCH if ids else StatusCode.ER_SUCCESS_NO_MATCH)
+        values = [ValueWrapper(value=Value(name=words, id=i)) for i in ids] or None
+        resolutions = Resolutions(resolutions_per_authority=[
+            Resolution(authority=f"amzn1.er-authority.echo-sdk.skill.{slot_name}", status=status, values=values)])
+    slot = Slot(name=slot_name, value=words, resolutions=resolutions)
+    request = IntentRequest(intent=Intent(name=intent_name, slots={slot_name: slot}))
+    return HandlerInput(request_envelope=RequestEnvelope(request=request))
+
+
+def _read(content, words, ids=None, intent="DenySignIntent", slot="denied"):
+    from spasm_coach.alexa import slots
+    return slots.read(_request(intent, slot, words, ids), content)
+
+
+def test_a_resolved_denial_rules_that_sign_out_and_is_no_red_flag(content):
+    said = _read(content, "chest pain", ["chest_pain"])
+    assert said.intent == "DenySignIntent"
+    assert said.sign is None and said.facts == {"chest_pain": "no"}
+
+
+@pytest.mark.parametrize("flag", ["saddle_numbness", "bladder_bowel", "both_legs", "chest_pain", "pulsing_belly",
+                                  "serious_accident", "fever", "one_leg"])
+def test_no_denied_sign_ever_becomes_the_sign(content, flag):
+    said = _read(content, flag.replace("_", " "), [flag])
+    assert said.sign is None and said.facts == {flag: "no"}
+
+
+@pytest.mark.parametrize("words", ["chest pain", "chest pain and i can't control my bladder",
+                                   "numbness in both legs", "i wet myself"])
+@pytest.mark.parametrize("ids", [[], None], ids=["no match", "no resolutions"])
+def test_an_unresolved_denial_adds_nothing_and_its_words_are_no_mention(content, words, ids):
+    assert triage.mentioned_flags(content, words), "these words would be a red flag if they were a mention"
+    said = _read(content, words, ids)
+    assert said.sign is None and said.facts == {}
+
+
+def test_a_denial_spelling_an_id_without_resolution_is_not_guessed(content):
+    said = _read(content, "chest_pain", None)
+    assert said.sign is None and said.facts == {}
+
+
+def test_a_denial_that_resolved_to_several_signs_rules_none_out(content):
+    said = _read(content, "numbness in my legs", ["saddle_numbness", "both_legs"])
+    assert said.sign is None and said.facts == {}
+
+
+def test_the_same_words_in_the_sign_slot_are_a_red_flag(content):
+    """The contrast: SymptomIntent's `sign` is what the user has."""
+    said = _read(content, "chest pain", ["chest_pain"], intent="SymptomIntent", slot="sign")
+    assert said.sign == "chest_pain" and said.facts == {"chest_pain": "yes"}

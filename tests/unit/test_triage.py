@@ -160,6 +160,45 @@ def test_a_volunteered_sign_is_noted_and_the_open_question_asked_again(content):
     assert isinstance(triage.volunteer(content, state, "chest_pain"), Emergency)
 
 
+@pytest.mark.parametrize("question", ["nerves", "legs", "chest_belly", "injury", "health", "pain"])
+def test_a_denied_sign_of_a_question_leaves_its_other_signs_to_ask(content, question):
+    """"I don't have chest pain" at "chest pain or a pulsing belly?" is no answer to the
+    belly: a denial (learn, 'no') of one sign never counts as 'no' to its question."""
+    flags = next(q.flags for q in content.triage if q.id == question)
+    others = set(flags[1:])
+    outcome = triage.learn(content, State(), {flags[0]: "no"})
+    assert outcome.state.known == {flags[0]: "no"} and question not in outcome.state.groups
+    asked, state = set(), outcome.state
+    while isinstance(outcome, Ask):
+        asked.add(outcome.state.asking)
+        outcome = triage.answer(content, outcome.state, "no")
+        state = outcome.state if isinstance(outcome, Ask) else state
+    assert {f"f:{flag}" for flag in others} <= asked, f"never asked about {others}: {sorted(asked)}"
+    assert f"q:{question}" not in asked
+
+
+def test_a_denial_of_a_sign_asked_later_leaves_the_open_question_open(content):
+    state = talk(content, ["no"])[1].state  # at the legs question
+    outcome = triage.learn(content, state, {"chest_pain": "no"})
+    assert isinstance(outcome, Ask) and outcome.state.asking == "q:legs" and outcome.note is None
+    assert outcome.state.known["chest_pain"] == "no" and "legs" not in outcome.state.groups
+
+
+def test_a_denial_does_not_undo_a_sign_present_or_counted_as_present(content):
+    """Yes to the legs question, no to both legs: one leg is what the yes was about. A
+    later "no numbness in one leg" must not turn that into no warning sign at all; nor may
+    a denial undo a 'not sure' (counted as a yes, or as a maybe for an emergency sign)."""
+    outcome = talk(content, ["no", "yes", "no"])[1]  # one leg: present
+    level_before = triage.level(content, outcome.state)
+    assert level_before is not None
+    after = triage.learn(content, outcome.state, {"one_leg": "no"})
+    assert triage.level(content, after.state) == level_before
+    unsure = talk(content, ["no", "no", "unsure", "unsure"])[1]  # chest pain: still not sure
+    assert unsure.state.known.get("chest_pain") == "unsure"
+    after = triage.learn(content, unsure.state, {"chest_pain": "no"})
+    assert after.state.known["chest_pain"] == "unsure"
+
+
 def test_a_reply_to_a_question_no_longer_asked_changes_nothing(content):
     stale = State(asking="q:pain")  # not what a fresh triage asks
     outcome = triage.answer(content, stale, "yes")

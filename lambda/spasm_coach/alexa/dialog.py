@@ -24,8 +24,10 @@ SAID is the request's intent name, or RED_FLAG: any request whose words name a r
 The repair rules are rows too (`flows.not_understood`): a first misunderstanding says sorry
 and asks again; a second offers two or three concrete things to say; a third ends politely
 (with the emergency signs when a red-flag question was open). Nothing said at a red-flag
-question ever counts as "no": every row for `triage` that is not yes/no/not sure asks the
-same question again. And no answer is spoken three times in a row (replies.ask).
+question ever counts as "no" but a no, and a denial ("I don't have chest pain",
+DenySignIntent) for the one sign it denies: every other row for `triage` that is not
+yes/no/not sure asks the same question again. And no answer is spoken three times in a
+row (replies.ask).
 """
 
 from . import flows, followups, household
@@ -35,7 +37,7 @@ IDLE = None
 RED_FLAG = "RED_FLAG"
 YES, NO, UNSURE = "AMAZON.YesIntent", "AMAZON.NoIntent", "UnsureIntent"
 STOP = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
-REPORT, ONSET, SYMPTOM = "ReportSpasmIntent", "OnsetIntent", "SymptomIntent"
+REPORT, ONSET, SYMPTOM, DENY = "ReportSpasmIntent", "OnsetIntent", "SymptomIntent", "DenySignIntent"
 TOPIC, MORE_TIPS, ICE_OR_HEAT, CHECKIN = "TopicIntent", "MoreTipsIntent", "IceOrHeatIntent", "CheckInIntent"
 SET_REMINDER, CANCEL_REMINDERS, LIST_REMINDERS = "SetReminderIntent", "CancelRemindersIntent", "ListRemindersIntent"
 DELETE_DATA, HELP, REPEAT, START_OVER = "DeleteDataIntent", "AMAZON.HelpIntent", "AMAZON.RepeatIntent", "AMAZON.StartOverIntent"
@@ -54,6 +56,7 @@ TABLE = (
     ("triage",          (YES, NO, UNSURE),   flows.answer_triage),    # not sure: plainer, a sign at a time
     ("triage",          ONSET,               flows.note_onset),       # onset kept, question asked again
     ("triage",          REPORT,              flows.note_report),      # its cause/onset kept, asked again
+    ("triage",          DENY,                flows.note_denial),      # that sign ruled out, next open one
     ("triage",          HELP,                flows.offer_help),       # why we ask, question again
     ("triage",          ASIDES,              flows.defer),            # "after the safety questions", again
     ("triage",          ANY,                 flows.not_understood),   # repair; never taken as "no"
@@ -89,8 +92,8 @@ TABLE = (
     (ANY,               DELETE_DATA,         flows.ask_delete),
     (ANY,               HELP,                flows.offer_help),
     # -- everything else: Fallback, a yes/no/not sure we did not ask for, a sign we could
-    #    not place, an intent we do not know ---------------------------------------------
-    (ANY,               (SYMPTOM, FALLBACK), flows.not_understood),
+    #    not place, a denial when no red-flag question is open, an intent we do not know --
+    (ANY,               (SYMPTOM, DENY, FALLBACK), flows.not_understood),
     (ANY,               ANY,                 flows.not_understood),
 )
 

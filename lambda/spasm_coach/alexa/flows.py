@@ -125,6 +125,26 @@ def note_report(turn, said):
     return _triage_step(turn, triage.learn(turn.content, state, said.facts), [lead], context)
 
 
+def note_denial(turn, said):
+    """"I don't have chest pain" while a red-flag question is open: that sign is ruled out,
+    and the next open question asked. A denial answers the open question only as far as
+    it goes: of a question about several signs, the others are still asked (one at a
+    time); a denial of a sign the question is not about leaves it open, asked again. A
+    denial we could not place (no one sign resolved) is not understood."""
+    denied = [flag for flag, known in said.facts.items() if known == "no"]
+    if not denied:
+        return not_understood(turn, said)
+    state, context = _triage_of(turn)
+    turn.understood()
+    outcome = triage.learn(turn.content, state, said.facts)
+    say, asking = turn.texts.say, isinstance(outcome, triage.Ask)
+    # Nothing new when the sign was known already (a sign present is never undone).
+    lines = [say("noted_flag_known")] if not asking or outcome.state.known != state.known else []
+    if asking and outcome.state.asking == state.asking and triage.asking_say(turn.content, state):
+        lines.append(say("triage_answer_first"))  # the open question is still to answer
+    return _triage_step(turn, outcome, lines, context)
+
+
 def defer(turn, said):
     """Something else asked for while a red-flag question is open: later. A topic is
     offered again after the plan."""

@@ -8,6 +8,9 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from .. import care, spoken_time, triage
 
 FREE_TEXT_MAX_CHARS = 500
+# The slot of DenySignIntent ("I don't have chest pain"): a red flag the user rules out.
+# Its words never count as a mention of that flag, resolved or not.
+DENIED = "denied"
 
 
 def _slot(handler_input, name):
@@ -27,30 +30,51 @@ def values(handler_input, *names):
     return {name: value(handler_input, name) for name in names}
 
 
-def value_id(handler_input, name, known):
-    """The id of a custom slot value: from entity resolution when it matched, else the
-    spoken value itself when it is one of the `known` ids. None when neither."""
-    slot = _slot(handler_input, name)
+def _matched_ids(slot):
+    """The value ids entity resolution matched for `slot`, in its order."""
+    found = []
     resolutions = getattr(getattr(slot, "resolutions", None), "resolutions_per_authority", None) or []
     for resolution in resolutions:
         if getattr(getattr(resolution, "status", None), "code", None) != StatusCode.ER_SUCCESS_MATCH:
             continue
         for item in resolution.values or []:
             candidate = getattr(getattr(item, "value", None), "id", None)
-            if candidate in known:
-                return candidate
+            if candidate not in found:
+                found.append(candidate)
+    return found
+
+
+def value_id(handler_input, name, known):
+    """The id of a custom slot value: from entity resolution when it matched, else the
+    spoken value itself when it is one of the `known` ids. None when neither."""
+    slot = _slot(handler_input, name)
+    for candidate in _matched_ids(slot):
+        if candidate in known:
+            return candidate
     spoken = value(handler_input, name)
     candidate = spoken.lower().replace(" ", "_") if spoken else None
     return candidate if candidate in known else None
 
 
+def denied_id(handler_input, known):
+    """The one red flag (an id of `known`) the `denied` slot rules out, or None. Only a
+    value entity resolution matched counts; when it matched several signs, which one was
+    meant is not known. A "no" is never guessed, so words that did not resolve add
+    nothing (not even when they spell an id)."""
+    matched = [candidate for candidate in _matched_ids(_slot(handler_input, DENIED)) if candidate in known]
+    return matched[0] if len(matched) == 1 else None
+
+
 def free_text(handler_input):
     """Words of this request that reached us unresolved: slot values that are neither
     matched custom values nor Alexa-resolved dates, times or durations (a client that
-    sends raw words, AMAZON.SearchQuery, a custom value Alexa could not match)."""
+    sends raw words, AMAZON.SearchQuery, a custom value Alexa could not match). The
+    `denied` slot's words are left out: they name what the user does NOT have."""
     intent = getattr(handler_input.request_envelope.request, "intent", None)
     texts = []
-    for slot in (getattr(intent, "slots", None) or {}).values():
+    for name, slot in (getattr(intent, "slots", None) or {}).items():
+        if name == DENIED or getattr(slot, "name", None) == DENIED:
+            continue
         text = getattr(slot, "value", None)
         if not isinstance(text, str) or not text.strip():
             continue
@@ -74,7 +98,8 @@ ONSET_SLOTS = ("date", "time", "duration")
 class Said:
     """What one IntentRequest said, read once: the intent, the most urgent red flag its
     words name (`sign`), the red flags it tells us are present or ruled out (`facts`:
-    {sign id: 'yes'|'no'}, from the sign slot, a report's cause and free words), an onset
+    {sign id: 'yes'|'no'}, from the sign slot, a report's cause, free words and, as 'no'
+    only, the denied slot of DenySignIntent), an onset
     ({date, time, duration} as spoken, or None), and the ids of its other slots."""
     intent: str | None
     sign: str | None = None
@@ -89,6 +114,9 @@ def read(handler_input, content):
     """The Said of this request. A red flag named by any slot of any intent counts."""
     intent = get_intent_name(handler_input)
     facts = {}
+    denied = denied_id(handler_input, content.red_flags)
+    if denied:
+        facts[denied] = "no"  # never `sign`: a denial can only rule a red flag out
     cause = value_id(handler_input, "cause", content.causes)
     if cause:
         facts.update({flag: "no" for flag in content.causes[cause]["no"]})
