@@ -63,17 +63,17 @@ def test_when_nothing_matches_the_developer_sees_the_closest_intents(tmp_path):
     for intent in model["interactionModel"]["languageModel"]["intents"]:
         intent["samples"] = [s for s in intent.get("samples", []) if not re.fullmatch(r"(\s*\{\w+\}\s*)+", s)]
         if intent["name"] == "TopicIntent":
-            intent["samples"].append("what about {topic} for my back")
+            intent["samples"].append("could {topic} ever sort out my poor old back")
     path = tmp_path / "model.json"
     path.write_text(json.dumps(model))
-    out = chat(["open back spasm coach", "what about the weather for my back", "yes"], tmp_path / "chat", model=path)
-    heard = out.split("what about the weather for my back")[1]
+    out = chat(["open back spasm coach", "could the weather ever sort out my poor old back", "yes"], tmp_path / "chat", model=path)
+    heard = out.split("could the weather ever sort out my poor old back")[1]
     assert "[AMAZON.FallbackIntent]" in heard and "didn't get that" in heard
     note = re.search(r"\n  \(no sample matched; closest: (.*)\)\n", heard)
     assert note, heard
     closest = note.group(1).split("; ")
     assert len(closest) == 3
-    assert re.fullmatch(r'TopicIntent \d+% "what about \{topic\} for my back"', closest[0]), closest
+    assert re.fullmatch(r'TopicIntent \d+% "could \{topic\} ever sort out my poor old back"', closest[0]), closest
     assert not any(line.startswith("Alexa:") and "closest" in line for line in out.splitlines())
 
 
