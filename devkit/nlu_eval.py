@@ -128,6 +128,36 @@ def evaluate(model, phrases):
     return rows
 
 
+def red_flags_caught(model, phrases):
+    """Of the phrases that name a red flag (SymptomIntent), how many the skill would act on:
+    (as the sign itself, from the words, total). A phrase no sample takes still reaches the
+    skill as unresolved words (virtual-alexa puts them in a slot), and the skill looks for
+    red flags in those (content/rules.json `mentions`, triage.mentioned_flags)."""
+    from spasm_coach import spoken_time, triage
+    from spasm_coach.content import load
+    content = load()
+    named = from_words = total = 0
+    for phrase in phrases:
+        if phrase["intent"] != "SymptomIntent":
+            continue
+        total += 1
+        want = phrase["slots"].get("sign")
+        intent, slots = resolve(model, phrase["say"])
+        if intent == "SymptomIntent" and slots.get("sign") == want:
+            named += 1
+            continue
+        heard = model.intent_for(phrase["say"])
+        words = [fill.value for fill in heard.slots.values()
+                 if (fill.custom and fill.id is None) or (not fill.custom and not (
+                     spoken_time.is_alexa_date(fill.value) or spoken_time.is_alexa_time(fill.value)
+                     or spoken_time.is_alexa_duration(fill.value)))]
+        if heard.intent == "AMAZON.FallbackIntent":
+            words = []   # Alexa sends no words with a fallback
+        if want in triage.mentioned_flags(content, " ".join(words).lower()):
+            from_words += 1
+    return named, from_words, total
+
+
 def _line(label, correct, total, width):
     share = f"{100 * correct / total:5.1f}%" if total else "    -"
     return f"  {label:<{width}} {correct:>4}/{total:<4} {share}"
@@ -201,6 +231,10 @@ def main(argv=None):
     print(f"{path.name}: {len(rows)} phrases through virtual-alexa's literal matcher (devkit.nlu), "
           f"model {model_file.name if not args.model else model_file}")
     correct = print_report(rows)
+    named, from_words, total = red_flags_caught(model, phrases)
+    if total:
+        print(f"red flags the skill acts on: {named + from_words}/{total} "
+              f"({named} heard as the sign, {from_words} found in the words)")
     exact = exact_samples(phrases, model)
     if exact:
         print(f"note: {len(exact)} phrases are exactly a sample of the model")
