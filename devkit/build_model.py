@@ -280,6 +280,9 @@ def check_limits(model: dict) -> None:
         for sample in intent["samples"]:
             if len(sample) > MAX_SAMPLE_CHARS:
                 problems.append(f"{intent['name']}: sample over {MAX_SAMPLE_CHARS} characters: {sample!r}")
+            if re.search(r"\}\s*\{", sample):
+                problems.append(f"{intent['name']}: two slots side by side, which a literal matcher "
+                                f"cannot tell apart: {sample!r}")
             if owner.setdefault(sample, intent["name"]) != intent["name"]:
                 problems.append(f"sample {sample!r} is in {owner[sample]} and {intent['name']}")
     count = 0

@@ -55,3 +55,9 @@ def test_a_phrase_under_two_values_of_one_type_fails_the_build():
     signs = {"name": "SIGN", "values": {"groin": ["numbness in my (groin|legs)"], "legs": ["numbness in my legs"]}}
     with pytest.raises(build_model.ModelSourceError, match="'numbness in my legs' is both groin and legs"):
         _model(["{s}"], types=[signs])
+
+
+def test_two_slots_side_by_side_fail_the_build():
+    """virtual-alexa's matcher gives the first slot every word, so "{lead} {topic}" never matches."""
+    with pytest.raises(build_model.ModelSourceError, match="two slots side by side"):
+        _model(["{lead} {topic} please"])
