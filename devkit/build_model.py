@@ -291,8 +291,9 @@ def check_limits(model: dict) -> None:
         for value in slot_type["values"]:
             for phrase in [value["name"]["value"], *value["name"]["synonyms"]]:
                 count += 1
-                if meaning.setdefault(phrase, value["id"]) != value["id"]:
-                    problems.append(f"{slot_type['name']}: {phrase!r} is both {meaning[phrase]} and {value['id']}")
+                said = " ".join(phrase.lower().split())   # as Alexa hears it
+                if meaning.setdefault(said, value["id"]) != value["id"]:
+                    problems.append(f"{slot_type['name']}: {phrase!r} is both {meaning[said]} and {value['id']}")
                 if len(phrase) > MAX_SLOT_VALUE_CHARS:
                     problems.append(f"{slot_type['name']}: value over {MAX_SLOT_VALUE_CHARS} characters: {phrase!r}")
     if count > MAX_SLOT_VALUES:

@@ -141,32 +141,37 @@ def evaluate(model, phrases):
 
 def red_flags_caught(model, phrases):
     """Of the phrases that name a red flag (SymptomIntent), how many the skill would act on:
-    (as the sign itself, from the words, total). A phrase no sample takes still reaches the
-    skill as unresolved words (virtual-alexa puts them in a slot), and the skill looks for
-    red flags in those (content/rules.json `mentions`, triage.mentioned_flags)."""
+    (as the sign itself, from the words, ruled out, total). A phrase no sample takes still
+    reaches the skill as unresolved words (virtual-alexa puts them in a slot), and the skill
+    looks for red flags in those (content/rules.json `mentions`, triage.mentioned_flags),
+    as slots.free_text does: never in a denial's words. "Ruled out" is the worst case: the
+    phrase says the sign is there and is heard as a denial of it."""
     from spasm_coach import spoken_time, triage
     from spasm_coach.content import load
     content = load()
-    named = from_words = total = 0
+    named = from_words = ruled_out = total = 0
     for phrase in phrases:
-        if phrase["intent"] != "SymptomIntent":
+        want = phrase["slots"].get("sign")
+        if phrase["intent"] != "SymptomIntent" or not want:
             continue
         total += 1
-        want = phrase["slots"].get("sign")
         intent, slots = resolve(model, phrase["say"])
         if intent == "SymptomIntent" and slots.get("sign") == want:
             named += 1
             continue
+        if intent == "DenySignIntent" and slots.get("denied") == want:
+            ruled_out += 1
+            continue
         heard = model.intent_for(phrase["say"])
-        words = [fill.value for fill in heard.slots.values()
-                 if (fill.custom and fill.id is None) or (not fill.custom and not (
-                     spoken_time.is_alexa_date(fill.value) or spoken_time.is_alexa_time(fill.value)
-                     or spoken_time.is_alexa_duration(fill.value)))]
         if heard.intent == "AMAZON.FallbackIntent":
-            words = []   # Alexa sends no words with a fallback
+            continue     # Alexa sends no words with a fallback
+        words = [fill.value for name, fill in heard.slots.items() if name != "denied"
+                 and ((fill.custom and fill.id is None) or (not fill.custom and not (
+                     spoken_time.is_alexa_date(fill.value) or spoken_time.is_alexa_time(fill.value)
+                     or spoken_time.is_alexa_duration(fill.value))))]
         if want in triage.mentioned_flags(content, " ".join(words).lower()):
             from_words += 1
-    return named, from_words, total
+    return named, from_words, ruled_out, total
 
 
 def _line(label, correct, total, width):
@@ -218,7 +223,7 @@ def main(argv=None):
     parser.add_argument("--set", default="heldout", choices=["heldout", "dev"])
     parser.add_argument("--locale", default="en-US")
     parser.add_argument("--file", type=Path, help="a set file of your own instead of tests/nlu/<set>-<locale>.yaml")
-    parser.add_argument("--record", action="store_true", default=bool(os.environ.get("RECORD")),
+    parser.add_argument("--record", action="store_true", default=os.environ.get("RECORD", "") not in ("", "0"),
                         help="write the overall figure to tests/nlu/score-<locale>.json (also RECORD=1)")
     parser.add_argument("--model", type=Path, help="another model's JSON (say an older one, to compare); "
                         "default the locale's own under interaction_model/skill-package/")
@@ -242,10 +247,11 @@ def main(argv=None):
     print(f"{path.name}: {len(rows)} phrases through virtual-alexa's literal matcher (devkit.nlu), "
           f"model {model_file.name if not args.model else model_file}")
     correct = print_report(rows)
-    named, from_words, total = red_flags_caught(model, phrases)
+    named, from_words, ruled_out, total = red_flags_caught(model, phrases)
     if total:
         print(f"red flags the skill acts on: {named + from_words}/{total} "
-              f"({named} heard as the sign, {from_words} found in the words)")
+              f"({named} heard as the sign, {from_words} found in the words); "
+              f"heard as a denial of that very sign: {ruled_out}")
     exact = exact_samples(phrases, model)
     if exact:
         print(f"note: {len(exact)} phrases are exactly a sample of the model")

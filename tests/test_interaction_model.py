@@ -77,7 +77,7 @@ HANDLER_INTENTS = {
     "ReportSpasmIntent": {"detail": "AMAZON.SearchQuery", "cause": "SPASM_CAUSE", "date": "AMAZON.DATE",
                           "time": "AMAZON.TIME", "duration": "AMAZON.DURATION", "recent": "ONSET_RECENT"},
     "SymptomIntent": {"sign": "RED_FLAG_SIGN"},
-    "DenySignIntent": {"denied": "RED_FLAG_SIGN"},
+    "DenySignIntent": {"denied": "DENIED_SIGN"},
     "TopicIntent": {"topic": "ADVICE_TOPIC"},
     "CheckInIntent": {"status": "SPASM_STATUS"},
     "IceOrHeatIntent": {},
@@ -768,3 +768,20 @@ def test_cli_check_and_write(tmp_path, capsys):
     source.write_text("invocation: x\nintents:\n  - name: A\n    samples: ['(a|b']\n", encoding="utf-8")
     assert build_model.main(paths) == 2
     assert "missing ')'" in capsys.readouterr().err
+
+
+def test_a_no_before_a_sign_said_as_a_sentence_is_never_a_denial(types, matcher):
+    """ "No, I can't feel my legs" says the sign is there. A denial names a sign
+    (DENIED_SIGN: "no chest pain"); a sentence saying it is there, with "no" or "nope"
+    before it, must never be heard as ruling that sign out."""
+    rng = random.Random(7)
+    sentences = [phrase for value in types["RED_FLAG_SIGN"]["values"] for phrase in phrases_of(value)
+                 if phrase.split()[0] in {"i", "i've", "i'm", "my", "it", "it's", "there's"}]
+    assert len(sentences) > 100
+    wrong = []
+    for phrase in rng.sample(sentences, 400):
+        for lead in ("no", "nope", "i don't think so"):
+            heard = matcher.intent_for(f"{lead} {phrase}")
+            if heard.intent == "DenySignIntent":
+                wrong.append(f"{lead} {phrase}")
+    assert not wrong, f"heard as denials: {wrong[:10]}"

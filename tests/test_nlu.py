@@ -313,3 +313,12 @@ def test_the_report_lists_every_failure(tmp_path):
     assert "  yes -> AMAZON.YesIntent (expected AMAZON.NoIntent)" in out
     assert "  no thanks -> AMAZON.NoIntent (expected TopicIntent topic=massage)" in out
     assert "per TopicIntent topic:" in out and "massage" in out
+
+
+@pytest.mark.parametrize("set_file", [HELDOUT], ids=[HELDOUT.name])
+def test_no_held_out_red_flag_is_heard_as_its_own_denial(set_file):
+    """The worst misunderstanding there is: a phrase saying a danger sign is there, heard
+    as "I don't have it"."""
+    named, from_words, ruled_out, total = nlu_eval.red_flags_caught(
+        Model(model_path(LOCALE)), nlu_eval.load_phrases(set_file))
+    assert total >= 50 and ruled_out == 0

@@ -266,9 +266,18 @@ def mentioned_flags(content, text):
     return [flag.id for flag in found]
 
 
+# A negation reaches only as far as its own clause: "nothing helps and i wet myself".
+_CLAUSE_BREAK = re.compile(r"[.!?;,]|\b(?:and|but|except|though|although|because|so|while|when|then|plus)\b")
+
+
+# ... and not past a new subject: in "no, i can't feel my legs" the "no" answers a question.
+_SUBJECTS = frozenset({"i", "i've", "i'm", "i'd", "my", "it", "it's", "we", "they"})
+
+
 def _affirmed(match, text):
-    before = re.split(r"[.!?;,]", text[:match.start()])[-1]
-    return not _NEGATIONS.intersection(before.lower().split()[-4:])
+    words = _CLAUSE_BREAK.split(text[:match.start()].lower())[-1].split()
+    subject = max((i for i, word in enumerate(words) if word in _SUBJECTS), default=-1)
+    return not _NEGATIONS.intersection(words[subject + 1:][-4:])
 
 
 def asking_say(content, state):

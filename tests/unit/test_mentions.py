@@ -36,6 +36,11 @@ from spasm_coach import triage
     ("got kicked in the back at rugby", "significant_injury"),
     ("i had a bad tumble in the garden", "significant_injury"),
     ("it runs down the side of my calf", "one_leg"),
+    # a negation reaches only its own clause, and a "no" that answers stops at the next subject
+    ("nothing works and i wet myself", "bladder_bowel"),
+    ("i have nothing but numbness in my groin", "saddle_numbness"),
+    ("no i can't feel my legs", "both_legs"),
+    ("nope my groin is numb", "saddle_numbness"),
 ], ids=lambda value: value if isinstance(value, str) and " " in value else None)
 def test_mentions_are_found(content, words, flag):
     assert triage.mentioned_flags(content, words)[:1] == [flag]
@@ -46,7 +51,8 @@ def test_mentions_are_found(content, words, flag):
     "my bladder is fine", "my back hurts", "it started last night", "i slept badly", "yesterday evening",
     "i hurt my back lifting a box", "what should i eat", "my legs are fine", "",
     "nothing going down my leg", "i wasn't knocked over", "i haven't had a tumble", "can i fall asleep on a heat pad",
-    "i hit the gym and now my back hurts",
+    "i hit the gym and now my back hurts", "i got out of the car and the pain hit me",
+    "i was loading the van and it hit me", "i had a knock on the door", "i got kicked out of the gym",
 ])
 def test_what_is_not_a_mention(content, words):
     assert triage.mentioned_flags(content, words) == []
