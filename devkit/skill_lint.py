@@ -117,11 +117,26 @@ def normalize(text):
     return " ".join(re.sub(r"[^\w' {}.]|(?<!\w)\.|\.(?!\w)", " ", text.lower()).split())
 
 
+_TYPE_VALUES = {}   # id of a model's types list -> (that list, {type name: phrases})
+
+
+def _type_values(model):
+    """{type name: the phrases it accepts, as Alexa hears them}, worked out once per model
+    (a model of 50,000 slot values is linted phrase by phrase)."""
+    types = model.get("types", [])
+    cached = _TYPE_VALUES.get(id(types))
+    if cached is None or cached[0] is not types:
+        cached = (types, {slot_type["name"]: {normalize(text) for value in slot_type.get("values", [])
+                                              for text in [value["name"]["value"], *value["name"].get("synonyms", [])]}
+                          for slot_type in types})
+        _TYPE_VALUES.clear()
+        _TYPE_VALUES[id(types)] = cached
+    return cached[1]
+
+
 def slot_values(model, intent):
     """{slot name: the phrases a custom type accepts}; AMAZON.* types accept anything (None)."""
-    values = {slot_type["name"]: {normalize(text) for value in slot_type.get("values", [])
-                                  for text in [value["name"]["value"], *value["name"].get("synonyms", [])]}
-              for slot_type in model.get("types", [])}
+    values = _type_values(model)
     return {slot["name"]: values.get(slot["type"]) for slot in intent.get("slots", [])}
 
 

@@ -104,8 +104,8 @@ def test_invocation_name_rules(package, name, complaint):
 
 
 def test_an_utterance_in_two_intents_is_caught(package):
-    edit(package, lambda m: intent(m, "MoreTipsIntent")["samples"].append("should i use ice or heat"))
-    assert "'should i use ice or heat' is in both IceOrHeatIntent and MoreTipsIntent" in lint(package)
+    edit(package, lambda m: intent(m, "MoreTipsIntent")["samples"].append("should i ice it or heat it"))
+    assert "'should i ice it or heat it' is in both IceOrHeatIntent and MoreTipsIntent" in lint(package)
 
 
 def test_an_undefined_slot_is_caught(package):
