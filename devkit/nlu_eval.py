@@ -166,9 +166,7 @@ def red_flags_caught(model, phrases):
         if heard.intent == "AMAZON.FallbackIntent":
             continue     # Alexa sends no words with a fallback
         words = [fill.value for name, fill in heard.slots.items() if name != "denied"
-                 and ((fill.custom and fill.id is None) or (not fill.custom and not (
-                     spoken_time.is_alexa_date(fill.value) or spoken_time.is_alexa_time(fill.value)
-                     or spoken_time.is_alexa_duration(fill.value))))]
+                 and ((fill.custom and fill.id is None) or (not fill.custom and not spoken_time.is_alexa_value(fill.value)))]
         if want in triage.mentioned_flags(content, " ".join(words).lower()):
             from_words += 1
     return named, from_words, ruled_out, total

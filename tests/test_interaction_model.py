@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from devkit import build_model
+from devkit import build_model, nlu_eval
 from devkit.nlu import Model
 from spasm_coach import care
 from spasm_coach.alexa import handlers
@@ -495,7 +495,7 @@ def test_intent_order(intents):
 #   * utterances containing ask/open/launch/talk to/tell are launch requests, and
 #     "exit" ends the session, so they never reach the matcher.
 
-VA_LAUNCH = re.compile(r"(ask|open|launch|talk to|tell)", re.IGNORECASE)
+VA_LAUNCH = nlu_eval.VA_LAUNCH_WORDS   # the words virtual-alexa launches on, kept in one place
 
 # Real-Alexa synonyms that virtual-alexa can only reach after a carrier word ("yes ...",
 # "i have ...", "it's ..."): said on their own, OnsetIntent's "{date} at {time}" and

@@ -417,3 +417,9 @@ def is_alexa_duration(value: str) -> bool:
     """True if value already is an ISO-8601 duration ("P2D", "PT1H30M", ...)."""
     return bool(_regex(r"P(?=\d|T\d)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?"
                        r"(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+S)?)?").fullmatch(value or ""))
+
+
+def is_alexa_value(value: str) -> bool:
+    """True if value is already what Alexa resolves a date, a time or a duration to, so
+    not words the skill still has to read."""
+    return is_alexa_date(value) or is_alexa_time(value) or is_alexa_duration(value)

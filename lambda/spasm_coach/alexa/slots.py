@@ -82,7 +82,7 @@ def free_text(handler_input):
         if any(getattr(getattr(r, "status", None), "code", None) == StatusCode.ER_SUCCESS_MATCH for r in resolutions):
             continue
         value = text.strip()
-        if spoken_time.is_alexa_date(value) or spoken_time.is_alexa_time(value) or spoken_time.is_alexa_duration(value):
+        if spoken_time.is_alexa_value(value):
             continue
         texts.append(value)
     # What a person says in one breath is short; the cap keeps the red-flag patterns
