@@ -27,7 +27,7 @@ def chat(lines, state_dir, locale=None, model=None):
 def test_a_whole_episode_from_report_to_heat(tmp_path):
     out = chat([
         "open back spasm coach", "yes", "no", "no", "no", "no", "no", "no",
-        "it started this morning", "no thanks",
+        "it started two hours ago", "no thanks",
         ":advance 2d",
         "ask back spasm coach should i use ice or heat",
     ], tmp_path)

@@ -71,7 +71,7 @@ class RedFlag:
         """`patterns` compiled, on first use: a launch needs none (they were compiled when
         the content was checked, at build time or at load, so this cannot fail; SnapStart's
         warm-up compiles them before the snapshot)."""
-        return tuple(re.compile(p, MENTION_FLAGS) for p in self.patterns)
+        return _compiled(self.patterns)
 
 
 @dataclass(frozen=True)
@@ -84,12 +84,38 @@ class Question:
     level: Level
 
 
+def _compiled(patterns):
+    return tuple(re.compile(p, MENTION_FLAGS) for p in patterns)
+
+
 @dataclass(frozen=True)
 class Topic:
     id: str
     say: str
     with_referral: bool  # still safe to suggest while a provider should check the back first
     name: str = ""       # message id of the topic's short name ("stretches")
+    patterns: tuple = ()  # the mention patterns (text) that find this topic in free words
+
+    @functools.cached_property
+    def mentions(self):
+        """`patterns` compiled, on first use (as RedFlag.mentions)."""
+        return _compiled(self.patterns)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How free words are read (rules.json `reading`, words.read): patterns that make them
+    a question, and patterns that make them a spasm report."""
+    question_patterns: tuple = ()
+    report_patterns: tuple = ()
+
+    @functools.cached_property
+    def question(self):
+        return _compiled(self.question_patterns)
+
+    @functools.cached_property
+    def report(self):
+        return _compiled(self.report_patterns)
 
 
 class Texts:
@@ -131,6 +157,7 @@ class Content:
     unsure_emergency: Level  # the level of an emergency sign the user stays unsure about
     causes: dict          # SPASM_CAUSE id -> {"yes": (flag ids), "no": (flag ids)}
     topics: dict
+    reading: Reading      # how free words are read as a question or a spasm report
     walk_through: tuple
     sources: dict
     locales: dict
@@ -309,6 +336,14 @@ def cross_check(rules, locales):
                 found.append(f"red flag {flag['id']}: mention {pattern!r} is not a valid pattern ({error})")
         if flag["level"] not in levels:
             found.append(f"red flag {flag['id']}: unknown level {flag['level']!r}")
+    patterns = [(f"topic {t['id']}", p) for t in rules["topics"] for p in t["mentions"]]
+    patterns += [(f"reading.{part}", p) for part in ("question", "report") for p in rules["reading"][part]]
+    for where, pattern in patterns:
+        try:
+            re.compile(pattern, MENTION_FLAGS)
+        except re.error as error:
+            found.append(f"{where}: pattern {pattern!r} is not valid ({error})")
+    need_source("reading", rules["reading"]["source"])
     found += triage_problems(rules, levels, flags)
     found += [f"walk_through: unknown topic {t!r}" for t in rules["walk_through"] if t not in topics]
     if len({level["rank"] for level in rules["levels"]}) != len(levels):
@@ -433,7 +468,9 @@ def _index(rules, locales):
         follow_ups=tuple(flag for flag in red_flags.values() if flag.after),
         unsure_emergency=levels[rules["triage"]["unsure_emergency"]["level"]],
         causes=causes,
-        topics={t["id"]: Topic(t["id"], t["say"], t["with_referral"], t["name"]) for t in rules["topics"]},
+        topics={t["id"]: Topic(t["id"], t["say"], t["with_referral"], t["name"], tuple(t["mentions"]))
+                for t in rules["topics"]},
+        reading=Reading(tuple(rules["reading"]["question"]), tuple(rules["reading"]["report"])),
         walk_through=tuple(rules["walk_through"]),
         sources=rules["sources"],
         locales=texts,

@@ -63,7 +63,7 @@ TABLE = (
     # -- answers to our other questions ---------------------------------------------------
     ("spasm_now",       YES,                 flows.start_triage),
     ("spasm_now",       NO,                  flows.no_spasm_now),
-    ("onset",           ONSET,               flows.take_onset),       # twice not understood: "just now"
+    ("onset",           (ONSET, REPORT),     flows.take_onset),       # twice not understood: "just now"
     ("onset",           UNSURE,              flows.onset_unknown),    # counted as just now
     ("same_episode",    YES,                 flows.keep_episode),
     ("same_episode",    NO,                  flows.ask_onset),

@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 from ask_sdk_core.utils import get_intent_name
 from ask_sdk_model.slu.entityresolution import StatusCode
 
-from .. import care, spoken_time, triage
+import datetime
+
+from .. import care, spoken_time, triage, words
 
 FREE_TEXT_MAX_CHARS = 500
 # The slot of DenySignIntent ("I don't have chest pain"): a red flag the user rules out.
@@ -110,8 +112,39 @@ class Said:
     reminder: str | None = None
 
 
+# Intents whose words, when they reached us unresolved, say what was meant (words.read):
+# OnsetIntent takes whatever no other sample of the model takes (virtual-alexa gives it the
+# phrase as its date), Fallback and TopicIntent may carry an AMAZON.SearchQuery.
+ONSET, TOPIC, REPORT = "OnsetIntent", "TopicIntent", "ReportSpasmIntent"
+REREAD = (ONSET, TOPIC, "AMAZON.FallbackIntent")
+
+
+def reread(content, intent, text, today):
+    """(intent, topic id) that the unresolved words `text` of a request for `intent` mean:
+    a topic for a TopicIntent whose topic did not resolve; for OnsetIntent or Fallback a
+    spasm report, or a topic, unless the words are only a time (an onset answer: they
+    stay OnsetIntent unless they report a spasm or ask a question). (intent, None) when
+    the words say nothing we know."""
+    meaning = words.read(content, text) if intent in REREAD else None
+    if meaning is None:
+        return intent, None
+    if intent == TOPIC:
+        return TOPIC, meaning.topic or words.mentioned_topic(content, text)
+    if meaning.kind == words.REPORT:
+        return REPORT, None
+    if intent == ONSET and spoken_time.scan(text, today) and not words.is_question(content, text):
+        return ONSET, None
+    return TOPIC, meaning.topic
+
+
+def _today(handler_input):
+    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
+    return stamp.date() if isinstance(stamp, datetime.datetime) else datetime.date(2000, 1, 1)
+
+
 def read(handler_input, content):
-    """The Said of this request. A red flag named by any slot of any intent counts."""
+    """The Said of this request. A red flag named by any slot of any intent counts; words
+    no slot value resolved may say what was meant (reread)."""
     intent = get_intent_name(handler_input)
     facts = {}
     denied = denied_id(handler_input, content.red_flags)
@@ -126,6 +159,9 @@ def read(handler_input, content):
     facts.update({flag: "yes" for flag in named if flag})
     present = [flag for flag, known in facts.items() if known == "yes"]
     sign = max(present, key=lambda flag: content.red_flags[flag].level.rank) if present else None
+    topic = value_id(handler_input, "topic", content.topics)
+    if text and not sign and not topic:
+        intent, topic = reread(content, intent, text.lower(), _today(handler_input))
     onset = values(handler_input, *ONSET_SLOTS)
     if value_id(handler_input, "recent", (RECENT_NOW,)) and not any(onset.values()):
         onset["date"] = "PRESENT_REF"
@@ -134,7 +170,7 @@ def read(handler_input, content):
         sign=sign,
         facts=facts,
         onset=onset if any(onset.values()) else None,
-        topic=value_id(handler_input, "topic", content.topics),
+        topic=topic,
         status=value_id(handler_input, "status", care.STATUSES),
         reminder=value_id(handler_input, "reminder", content.reminder_kinds),
     )

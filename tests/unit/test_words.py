@@ -1,0 +1,81 @@
+"""Free words no sample took (spasm_coach.words, slots.reread): a question about a topic, a
+spasm report, an onset, or nothing we know. The phrases here are our own, never the
+held-out set's (tests/nlu/heldout-en-US.yaml measures what we did not write)."""
+
+import datetime
+
+import pytest
+
+from spasm_coach import words
+from spasm_coach.alexa import slots
+
+TODAY = datetime.date(2026, 3, 10)
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("would soaking in a tub loosen things up", "ice_heat"),
+    ("is a bag of frozen sweetcorn as good as peas", "ice_heat"),
+    ("is yoga a bad idea with a knot this size", "stretches"),
+    ("could a theragun make it worse", "massage"),
+    ("does drinking more water do anything for cramps", "diet"),
+    ("what's the strongest thing i can buy over the counter", "pain_relief"),
+    ("is it worth booking a physio", "chiropractic"),
+    ("could my job stress be behind this", "stress"),
+    ("what stops it coming back", "prevention"),
+    ("at what stage do i need a doctor for this", "see_doctor"),
+    ("how long till i'm back to normal", "how_long"),
+    ("what causes them in the first place", "about_spasms"),
+    ("why does my back do this to me", "about_spasms"),
+    # the topic mentioned first is the one asked about
+    ("should i take ibuprofen before i stretch", "pain_relief"),
+    ("should i stretch before i take ibuprofen", "stretches"),
+    # a question about a topic is a question even when it names the spasm
+    ("can i stretch while my back is in spasm", "stretches"),
+])
+def test_a_question_that_mentions_a_topic_asks_about_it(content, text, topic):
+    assert words.read(content, text) == words.Meaning(words.TOPIC, topic)
+
+
+@pytest.mark.parametrize("text", [
+    "my spine has turned to concrete",
+    "the muscles along my spine are rock solid",
+    "there's a muscle under my shoulder blade that keeps jumping",
+    "i tweaked it reaching for the kettle",
+    "i can hardly get my shoes on",
+    "ugh i'm stuck on the bathroom floor",
+    # a statement that names a topic too is still a report: the red-flag questions first
+    "my back locked up in the shower",
+])
+def test_words_that_say_the_back_is_wrong_are_a_spasm_report(content, text):
+    assert words.read(content, text) == words.Meaning(words.REPORT)
+
+
+@pytest.mark.parametrize("text", ["what's the weather like", "put on some jazz", "my cat is orange", "", "   "])
+def test_words_about_nothing_we_know_mean_nothing(content, text):
+    assert words.read(content, text) is None
+
+
+def test_every_topic_is_found_by_its_own_name(content):
+    texts = content.texts("en-US")
+    for topic in content.topics.values():
+        name = texts.say(topic.name).lower()
+        assert words.read(content, f"tell me about {name}") == words.Meaning(words.TOPIC, topic.id), name
+
+
+@pytest.mark.parametrize("intent, text, expected", [
+    # an onset answer stays an onset, even when it says what they were doing
+    ("OnsetIntent", "yesterday evening while i was stretching", ("OnsetIntent", None)),
+    # ... unless it reports the spasm (which carries its onset) or asks a question
+    ("OnsetIntent", "my back gave out on me yesterday", ("ReportSpasmIntent", None)),
+    ("OnsetIntent", "can i have a hot bath tonight", ("TopicIntent", "ice_heat")),
+    ("OnsetIntent", "the whole thing is a mystery", ("OnsetIntent", None)),
+    ("AMAZON.FallbackIntent", "is walking the dog okay", ("TopicIntent", "rest")),
+    # a topic question whose topic did not resolve: the topic from its words, never a report
+    ("TopicIntent", "my back is sore would a massage gun help", ("TopicIntent", "massage")),
+    ("TopicIntent", "my back is killing me", ("TopicIntent", None)),
+    # other intents keep what the model said
+    ("CheckInIntent", "my back is killing me", ("CheckInIntent", None)),
+    ("ReportSpasmIntent", "should i use ice", ("ReportSpasmIntent", None)),
+])
+def test_reread_gives_the_intent_the_words_mean(content, intent, text, expected):
+    assert slots.reread(content, intent, text, TODAY) == expected
