@@ -19,6 +19,8 @@ the same phrases.
 """
 
 import argparse
+import datetime
+import functools
 import json
 import os
 import re
@@ -128,10 +130,62 @@ def _as_model_names(intent, slots):
     return {MODEL_SLOT_NAMES.get((intent, name), name): value for name, value in (slots or {}).items()}
 
 
-def evaluate(model, phrases):
+def _unresolved_words(heard):
+    """The words of a match that reach the skill unresolved, as slots.free_text sees them:
+    never a denial's, never a value already in Alexa's format."""
+    from spasm_coach import spoken_time
+    return " ".join(fill.value for name, fill in heard.slots.items() if name != "denied"
+                    and ((fill.custom and fill.id is None)
+                         or (not fill.custom and not spoken_time.is_alexa_value(fill.value)))).lower()
+
+
+@functools.lru_cache(maxsize=1)
+def _content():
+    from spasm_coach.content import load
+    return load()
+
+
+SKILL_TODAY = datetime.date(2026, 6, 15)  # any day: only whether words name a time matters
+
+
+def as_the_skill_reads(model, phrase):
+    """(intent, slots) as the skill acts on a phrase (slots.read): a red flag found in
+    unresolved words is that sign (SymptomIntent); otherwise the words may say what was
+    meant (slots.reread: a topic, a spasm report); an OnsetIntent whose words name no
+    time at all is answered as not understood (FallbackIntent)."""
+    from spasm_coach import onset, triage
+    from spasm_coach.alexa import slots as skill_slots
+    content = _content()
+    intent, slots = resolve(model, phrase)
+    heard = model.intent_for(phrase)
+    if heard.intent == "AMAZON.FallbackIntent":
+        return intent, slots  # Alexa sends no words with a fallback
+    text = _unresolved_words(heard)
+    if not text or (intent == "SymptomIntent" and slots.get("sign")):
+        return intent, slots
+    flags = triage.mentioned_flags(content, text)
+    if flags:
+        return "SymptomIntent", {"sign": max(flags, key=lambda f: content.red_flags[f].level.rank)}
+    if intent == "TopicIntent" and slots.get("topic"):
+        return intent, slots
+    reread, topic = skill_slots.reread(content, intent, text, SKILL_TODAY)
+    if reread == "TopicIntent" and topic:
+        return reread, {"topic": topic}
+    if reread == "ReportSpasmIntent" and intent != reread:
+        return reread, {}
+    if reread == "OnsetIntent":
+        now = datetime.datetime.combine(SKILL_TODAY, datetime.time(12), datetime.timezone.utc)
+        if onset.resolve(content, {k: slots.get(k) for k in ("date", "time", "duration")}, now) == onset.UNKNOWN:
+            return "AMAZON.FallbackIntent", {}
+    return intent, slots
+
+
+def evaluate(model, phrases, as_skill=False):
+    """A row per phrase: what it was heard as (by the matcher alone or, `as_skill`, as the
+    skill reads it) against what was meant."""
     rows = []
     for phrase in phrases:
-        intent, slots = resolve(model, phrase["say"])
+        intent, slots = (as_the_skill_reads if as_skill else resolve)(model, phrase["say"])
         expected = _as_model_names(phrase["intent"], phrase["slots"])
         rows.append({"say": phrase["say"], "expected_intent": phrase["intent"], "expected_slots": expected,
                      "got_intent": intent, "got_slots": slots,
@@ -146,9 +200,8 @@ def red_flags_caught(model, phrases):
     looks for red flags in those (content/rules.json `mentions`, triage.mentioned_flags),
     as slots.free_text does: never in a denial's words. "Ruled out" is the worst case: the
     phrase says the sign is there and is heard as a denial of it."""
-    from spasm_coach import spoken_time, triage
-    from spasm_coach.content import load
-    content = load()
+    from spasm_coach import triage
+    content = _content()
     named = from_words = ruled_out = total = 0
     for phrase in phrases:
         want = phrase["slots"].get("sign")
@@ -165,9 +218,7 @@ def red_flags_caught(model, phrases):
         heard = model.intent_for(phrase["say"])
         if heard.intent == "AMAZON.FallbackIntent":
             continue     # Alexa sends no words with a fallback
-        words = [fill.value for name, fill in heard.slots.items() if name != "denied"
-                 and ((fill.custom and fill.id is None) or (not fill.custom and not spoken_time.is_alexa_value(fill.value)))]
-        if want in triage.mentioned_flags(content, " ".join(words).lower()):
+        if want in triage.mentioned_flags(content, _unresolved_words(heard)):
             from_words += 1
     return named, from_words, ruled_out, total
 
@@ -223,6 +274,8 @@ def main(argv=None):
     parser.add_argument("--file", type=Path, help="a set file of your own instead of tests/nlu/<set>-<locale>.yaml")
     parser.add_argument("--record", action="store_true", default=os.environ.get("RECORD", "") not in ("", "0"),
                         help="write the overall figure to tests/nlu/score-<locale>.json (also RECORD=1)")
+    parser.add_argument("--skill-failures", action="store_true", default=os.environ.get("SKILL", "") not in ("", "0"),
+                        help="also the full report as the skill reads the phrases (also SKILL=1)")
     parser.add_argument("--model", type=Path, help="another model's JSON (say an older one, to compare); "
                         "default the locale's own under interaction_model/skill-package/")
     parser.add_argument("--score-file", type=Path, help="where --record writes (default tests/nlu/score-<locale>.json)")
@@ -245,6 +298,13 @@ def main(argv=None):
     print(f"{path.name}: {len(rows)} phrases through virtual-alexa's literal matcher (devkit.nlu), "
           f"model {model_file.name if not args.model else model_file}")
     correct = print_report(rows)
+    skill_rows = evaluate(model, phrases, as_skill=True)
+    skill_correct = sum(bool(row["ok"]) for row in skill_rows)
+    print(f"as the skill reads them (words no sample took read for a red flag, a topic or a spasm "
+          f"report, slots.reread; an onset naming no time is not understood): "
+          f"{skill_correct}/{len(skill_rows)} ({100 * skill_correct / len(skill_rows) if skill_rows else 0:.1f}%)")
+    if args.skill_failures:
+        print_report(skill_rows)
     named, from_words, ruled_out, total = red_flags_caught(model, phrases)
     if total:
         print(f"red flags the skill acts on: {named + from_words}/{total} "
@@ -261,6 +321,7 @@ def main(argv=None):
         target = args.score_file or score_path(args.locale)
         recorded = json.loads(target.read_text()) if target.is_file() else {}
         recorded[args.set] = {"correct": correct, "total": len(rows)}
+        recorded[f"{args.set}_as_skill"] = {"correct": skill_correct, "total": len(rows)}
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(recorded, indent=1, sort_keys=True) + "\n")
         print(f"recorded {correct}/{len(rows)} in {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")

@@ -226,15 +226,17 @@ def test_same_as_virtual_alexa(tmp_path):
 
 # --- the held-out set -----------------------------------------------------------------
 
-def check_score(set_file, score_file, set_name="heldout"):
-    """The set's score is not below the recorded figure (AssertionError says why)."""
+def check_score(set_file, score_file, set_name="heldout", as_skill=False):
+    """The set's score (by the matcher alone or, `as_skill`, as the skill reads the words:
+    figure `<set>_as_skill`) is not below the recorded figure (AssertionError says why)."""
+    set_name = f"{set_name}_as_skill" if as_skill else set_name
     assert Path(set_file).is_file(), (
         f"{set_file} is missing: the held-out set (NLU-CATALOGUE.md, 'File format') must be "
         f"in the repository, and its score recorded with `RECORD=1 make nlu`")
     assert Path(score_file).is_file(), f"{score_file} is missing: record the score with `RECORD=1 make nlu`"
     recorded = json.loads(Path(score_file).read_text()).get(set_name)
     assert recorded, f"{score_file} has no {set_name!r} figure: record it with `RECORD=1 make nlu`"
-    rows = nlu_eval.evaluate(Model(model_path(LOCALE)), nlu_eval.load_phrases(set_file))
+    rows = nlu_eval.evaluate(Model(model_path(LOCALE)), nlu_eval.load_phrases(set_file), as_skill=as_skill)
     correct = sum(row["ok"] for row in rows)
     assert correct / len(rows) >= recorded["correct"] / recorded["total"], (
         f"{Path(set_file).name}: {correct}/{len(rows)} understood, below the recorded "
@@ -256,6 +258,11 @@ def test_held_out_score_is_not_below_the_recorded_figure(set_file):
 
 
 @pytest.mark.parametrize("set_file", [HELDOUT], ids=[HELDOUT.name])
+def test_held_out_score_as_the_skill_reads_the_words_is_not_below_the_recorded_figure(set_file):
+    check_score(set_file, nlu_eval.score_path(LOCALE), as_skill=True)
+
+
+@pytest.mark.parametrize("set_file", [HELDOUT], ids=[HELDOUT.name])
 def test_no_held_out_phrase_was_copied_into_the_model(set_file, record_property):
     assert Path(set_file).is_file(), f"{set_file} is missing: the held-out set must be in the repository"
     phrases = check_not_copied(set_file)
@@ -274,6 +281,8 @@ def test_the_score_check_holds_against_the_recorded_figure(tmp_path):
     recorded = json.loads(score.read_text())["heldout"]
     assert recorded["total"] == len(nlu_eval.load_phrases(fixture))
     assert check_score(fixture, score) == (recorded["correct"], recorded["total"])
+    as_skill = json.loads(score.read_text())["heldout_as_skill"]
+    assert check_score(fixture, score, as_skill=True) == (as_skill["correct"], as_skill["total"])
     if recorded["correct"] < recorded["total"]:
         score.write_text(json.dumps({"heldout": {"correct": recorded["correct"] + 1, "total": recorded["total"]}}))
         with pytest.raises(AssertionError, match="below the recorded"):
