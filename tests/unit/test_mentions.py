@@ -41,6 +41,30 @@ from spasm_coach import triage
     ("i have nothing but numbness in my groin", "saddle_numbness"),
     ("no i can't feel my legs", "both_legs"),
     ("nope my groin is numb", "saddle_numbness"),
+    # the words people use for the same signs: euphemisms, other body words, hedges
+    ("everything down below has gone kind of dead", "saddle_numbness"),
+    ("it feels weird when i wipe", "saddle_numbness"),
+    ("my waterworks have been playing up since my back went", "bladder_bowel"),
+    ("i'm leaking a bit of pee", "bladder_bowel"),
+    ("i need to wee but nothing comes out", "bladder_bowel"),
+    ("the two of my legs feel like jelly", "both_legs"),
+    ("i've lost the strength in my legs", "both_legs"),
+    ("it feels like a band squeezing around my chest", "chest_pain"),
+    ("there's a fluttering in my tummy", "pulsing_belly"),
+    ("it started after a pile up on the interstate", "serious_accident"),
+    ("i came off my scooter on the way home", "serious_accident"),
+    ("i'm shivering under three blankets", "fever"),
+    ("my temperature is thirty nine", "fever"),
+    ("i've dropped two dress sizes without trying", "weight_loss"),
+    ("my jeans are hanging off me these days", "weight_loss"),
+    ("it's at its worst in the middle of the night", "night_pain"),
+    ("lying down makes no difference at all", "night_pain"),
+    ("years ago they removed a tumor from my lung", "past_cancer"),
+    ("i've been taking prednisone for my arthritis", "weak_immune"),
+    ("i'm in my eighties and slipped in the kitchen", "thin_bones_fall"),
+    ("there's an electric feeling down the front of my left thigh", "one_leg"),
+    ("nothing i've tried has touched it", "severe_unimproved"),
+    ("it's not getting any easier", "severe_unimproved"),
 ], ids=lambda value: value if isinstance(value, str) and " " in value else None)
 def test_mentions_are_found(content, words, flag):
     assert triage.mentioned_flags(content, words)[:1] == [flag]
@@ -53,6 +77,8 @@ def test_mentions_are_found(content, words, flag):
     "nothing going down my leg", "i wasn't knocked over", "i haven't had a tumble", "can i fall asleep on a heat pad",
     "i hit the gym and now my back hurts", "i got out of the car and the pain hit me",
     "i was loading the van and it hit me", "i had a knock on the door", "i got kicked out of the gym",
+    "there's nothing wrong with my legs and the ice helps", "i'm not on steroids", "my temperature is normal",
+    "i've been trying to lose weight", "i'm not shivering", "is it okay to rest at night",
 ])
 def test_what_is_not_a_mention(content, words):
     assert triage.mentioned_flags(content, words) == []
