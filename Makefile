@@ -21,7 +21,8 @@
 #   make nlu    the held-out phrasings (tests/nlu/heldout-en-US.yaml) through virtual-alexa's
 #               literal matcher (devkit/nlu.py): per intent, topic and sign, overall, and
 #               every failure. SET=dev for the development set, LOCALE=en-GB for another
-#               locale; RECORD=1 records the overall figure (tests/nlu/score-<locale>.json)
+#               locale; SKILL=1 also lists the failures as the skill reads the phrases;
+#               RECORD=1 records the overall figures (tests/nlu/score-<locale>.json)
 #               that tests/test_nlu.py holds the score to
 # And to see how fast it is:
 #   make bench  cold start, warm turns, DynamoDB round trips, package size and memory,
