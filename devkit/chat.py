@@ -124,6 +124,8 @@ class Console:
                 self.out(f"  [{said.heard.describe()}]")
             if said.heard.intent and said.heard.sample is None:
                 self._closest(said.heard)
+            elif said.heard.intent and said.heard.said:
+                self._read_as(said.heard)
             self.show(said.turn)
         self._save_state()
         return True
@@ -133,6 +135,15 @@ class Console:
         near = self.model.closest(heard.said or "")
         self.out("  (no sample matched; closest: " + "; ".join(
             f"{intent} {round(100 * score)}% \"{sample}\"" for intent, sample, score in near) + ")")
+
+    def _read_as(self, heard):
+        """For the developer: words no slot value resolved that the skill reads as another
+        intent (a red flag, a topic question, a spasm report: spasm_coach.words)."""
+        from devkit.nlu_eval import as_the_skill_reads
+        intent, slots = as_the_skill_reads(self.model, heard.said)
+        if intent != heard.intent and intent != "AMAZON.FallbackIntent":
+            shown = " ".join(f"{name}={value}" for name, value in slots.items())
+            self.out(f"  (the skill reads the words as {intent} {shown})".replace(" )", ")"))
 
     def _answer_consent(self, line):
         """Alexa's own consent dialog: yes grants the reminders permission."""

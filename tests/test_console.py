@@ -123,3 +123,11 @@ def test_a_british_console_says_999_for_a_red_flag_and_gives_the_plan_otherwise(
                 "it started this morning", "no thanks"], tmp_path / "plan", locale="en-GB")
     assert "Use ice" in out and "switch to heat" in out and "911" not in out
     assert "Europe/London" in out
+
+
+def test_the_console_says_how_the_skill_read_words_no_sample_took(tmp_path):
+    out = chat(["open back spasm coach", "is it worth booking an osteopath"], tmp_path)
+    heard = out.split("you> is it worth booking an osteopath", 1)[1]
+    assert "[OnsetIntent date=is it worth booking an osteopath]" in heard
+    assert "(the skill reads the words as TopicIntent topic=chiropractic)" in heard
+    assert "chiropractor" in heard
