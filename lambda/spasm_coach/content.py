@@ -105,9 +105,20 @@ class Topic:
 @dataclass(frozen=True)
 class Reading:
     """How free words are read (rules.json `reading`, words.read): patterns that make them
-    a question, and patterns that make them a spasm report."""
+    an answer (never read as anything else), the circumstances of an onset, a question,
+    or a spasm report."""
     question_patterns: tuple = ()
     report_patterns: tuple = ()
+    answer_patterns: tuple = ()
+    circumstance_patterns: tuple = ()
+
+    @functools.cached_property
+    def answer(self):
+        return _compiled(self.answer_patterns)
+
+    @functools.cached_property
+    def circumstance(self):
+        return _compiled(self.circumstance_patterns)
 
     @functools.cached_property
     def question(self):
@@ -337,7 +348,8 @@ def cross_check(rules, locales):
         if flag["level"] not in levels:
             found.append(f"red flag {flag['id']}: unknown level {flag['level']!r}")
     patterns = [(f"topic {t['id']}", p) for t in rules["topics"] for p in t["mentions"]]
-    patterns += [(f"reading.{part}", p) for part in ("question", "report") for p in rules["reading"][part]]
+    patterns += [(f"reading.{part}", p) for part in ("answer", "circumstance", "question", "report")
+                 for p in rules["reading"][part]]
     for where, pattern in patterns:
         try:
             re.compile(pattern, MENTION_FLAGS)
@@ -470,7 +482,8 @@ def _index(rules, locales):
         causes=causes,
         topics={t["id"]: Topic(t["id"], t["say"], t["with_referral"], t["name"], tuple(t["mentions"]))
                 for t in rules["topics"]},
-        reading=Reading(tuple(rules["reading"]["question"]), tuple(rules["reading"]["report"])),
+        reading=Reading(tuple(rules["reading"]["question"]), tuple(rules["reading"]["report"]),
+                        tuple(rules["reading"]["answer"]), tuple(rules["reading"]["circumstance"])),
         walk_through=tuple(rules["walk_through"]),
         sources=rules["sources"],
         locales=texts,

@@ -10,7 +10,8 @@ The rest is read here, from content/rules.json (`reading`, and each topic's `men
 * otherwise words that say something is wrong with the back are a spasm report ("my back
   is absolutely killing me"), which starts the red-flag questions: the safe reading;
 * otherwise words that mention a topic are about it ("a massage gun");
-* anything else is not understood.
+* anything else is not understood, and so are words that begin as an answer ("yes it
+  hurts when I lie in bed", "no I'll go lie down"): they answered what we asked.
 
 When several topics are mentioned, the one mentioned first is meant ("should I take
 ibuprofen before I stretch"). Pure Python over content/: nothing here knows Alexa.
@@ -42,6 +43,14 @@ def is_question(content, text):
     return any(pattern.search(text) for pattern in content.reading.question)
 
 
+def is_answer(content, text):
+    return any(pattern.search(text) for pattern in content.reading.answer)
+
+
+def is_circumstance(content, text):
+    return any(pattern.search(text) for pattern in content.reading.circumstance)
+
+
 def is_report(content, text):
     return any(pattern.search(text) for pattern in content.reading.report)
 
@@ -50,7 +59,7 @@ def read(content, text):
     """The Meaning of free words `text` (lowercase or not), or None when they say nothing
     we know."""
     text = (text or "").strip()
-    if not text:
+    if not text or is_answer(content, text):
         return None
     topic = mentioned_topic(content, text)
     if topic and is_question(content, text):

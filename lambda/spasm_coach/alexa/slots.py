@@ -1,11 +1,10 @@
 """Reading slots from an IntentRequest, defensively (any of it may be missing)."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from ask_sdk_core.utils import get_intent_name
 from ask_sdk_model.slu.entityresolution import StatusCode
-
-import datetime
 
 from .. import care, spoken_time, triage, words
 
@@ -112,34 +111,33 @@ class Said:
     reminder: str | None = None
 
 
-# Intents whose words, when they reached us unresolved, say what was meant (words.read):
-# OnsetIntent takes whatever no other sample of the model takes (virtual-alexa gives it the
-# phrase as its date), Fallback and TopicIntent may carry an AMAZON.SearchQuery.
+# Intents whose words, when they reached us unresolved, may say what was meant
+# (words.read): OnsetIntent takes whatever no other sample of the model takes
+# (virtual-alexa gives it the phrase as its date); a TopicIntent's topic may not resolve.
 ONSET, TOPIC, REPORT = "OnsetIntent", "TopicIntent", "ReportSpasmIntent"
-REREAD = (ONSET, TOPIC, "AMAZON.FallbackIntent")
 
 
-def reread(content, intent, text, today):
-    """(intent, topic id) that the unresolved words `text` of a request for `intent` mean:
-    a topic for a TopicIntent whose topic did not resolve; for OnsetIntent or Fallback a
-    spasm report, or a topic, unless the words are only a time (an onset answer: they
-    stay OnsetIntent unless they report a spasm or ask a question). (intent, None) when
-    the words say nothing we know."""
-    meaning = words.read(content, text) if intent in REREAD else None
+_ANY_DAY = datetime.date(2000, 1, 1)  # whether words name a time does not depend on the day
+
+
+def reread(content, intent, text):
+    """(intent, topic id) that the unresolved words `text` of a request for `intent` mean.
+    TopicIntent: the topic its words mention. OnsetIntent: a spasm report (which keeps
+    what it says about when), or a question about the topic it mentions, or words about a
+    topic that neither name a time nor begin as the circumstances of an onset ("while I
+    was doing yoga" answers "when did it start?"). Otherwise (intent, None)."""
+    if intent == TOPIC:
+        return TOPIC, (None if words.is_answer(content, text) else words.mentioned_topic(content, text))
+    meaning = words.read(content, text) if intent == ONSET else None
     if meaning is None:
         return intent, None
-    if intent == TOPIC:
-        return TOPIC, meaning.topic or words.mentioned_topic(content, text)
     if meaning.kind == words.REPORT:
         return REPORT, None
-    if intent == ONSET and spoken_time.scan(text, today) and not words.is_question(content, text):
+    if words.is_question(content, text):
+        return TOPIC, meaning.topic
+    if words.is_circumstance(content, text) or spoken_time.scan(text, _ANY_DAY):
         return ONSET, None
     return TOPIC, meaning.topic
-
-
-def _today(handler_input):
-    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
-    return stamp.date() if isinstance(stamp, datetime.datetime) else datetime.date(2000, 1, 1)
 
 
 def read(handler_input, content):
@@ -161,8 +159,12 @@ def read(handler_input, content):
     sign = max(present, key=lambda flag: content.red_flags[flag].level.rank) if present else None
     topic = value_id(handler_input, "topic", content.topics)
     if text and not sign and not topic:
-        intent, topic = reread(content, intent, text.lower(), _today(handler_input))
+        intent, topic = reread(content, intent, text.lower())
     onset = values(handler_input, *ONSET_SLOTS)
+    if intent == REPORT and not any(onset.values()) and value(handler_input, "detail"):
+        # "my back's been in spasm since tuesday": the report's free words may say when
+        # (onset.resolve looks for a date, time or duration in raw words)
+        onset["date"] = value(handler_input, "detail")
     if value_id(handler_input, "recent", (RECENT_NOW,)) and not any(onset.values()):
         onset["date"] = "PRESENT_REF"
     return Said(
