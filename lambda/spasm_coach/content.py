@@ -105,12 +105,22 @@ class Topic:
 @dataclass(frozen=True)
 class Reading:
     """How free words are read (rules.json `reading`, words.read): patterns that make them
-    an answer (never read as anything else), the circumstances of an onset, a question,
-    or a spasm report."""
+    a yes, a no, another answer (never read as anything else), the circumstances of an
+    onset, a question, or a spasm report."""
     question_patterns: tuple = ()
     report_patterns: tuple = ()
     answer_patterns: tuple = ()
     circumstance_patterns: tuple = ()
+    yes_patterns: tuple = ()
+    no_patterns: tuple = ()
+
+    @functools.cached_property
+    def yes(self):
+        return _compiled(self.yes_patterns)
+
+    @functools.cached_property
+    def no(self):
+        return _compiled(self.no_patterns)
 
     @functools.cached_property
     def answer(self):
@@ -348,7 +358,7 @@ def cross_check(rules, locales):
         if flag["level"] not in levels:
             found.append(f"red flag {flag['id']}: unknown level {flag['level']!r}")
     patterns = [(f"topic {t['id']}", p) for t in rules["topics"] for p in t["mentions"]]
-    patterns += [(f"reading.{part}", p) for part in ("answer", "circumstance", "question", "report")
+    patterns += [(f"reading.{part}", p) for part in ("yes", "no", "answer", "circumstance", "question", "report")
                  for p in rules["reading"][part]]
     for where, pattern in patterns:
         try:
@@ -483,7 +493,8 @@ def _index(rules, locales):
         topics={t["id"]: Topic(t["id"], t["say"], t["with_referral"], t["name"], tuple(t["mentions"]))
                 for t in rules["topics"]},
         reading=Reading(tuple(rules["reading"]["question"]), tuple(rules["reading"]["report"]),
-                        tuple(rules["reading"]["answer"]), tuple(rules["reading"]["circumstance"])),
+                        tuple(rules["reading"]["answer"]), tuple(rules["reading"]["circumstance"]),
+                        tuple(rules["reading"]["yes"]), tuple(rules["reading"]["no"])),
         walk_through=tuple(rules["walk_through"]),
         sources=rules["sources"],
         locales=texts,

@@ -259,8 +259,8 @@ def _next(content, state, note=None):
 def mentioned_flags(content, text):
     """Red flags that free words mention ("i lost control of my bowels"), most urgent
     first. A mention right after a negation ("no chest pain") does not count, nor one
-    that reaches across a "but" ("my chest is fine but my back is sore") or takes in a
-    negation its pattern does not ask for ("my bladder has never been a problem")."""
+    that takes in a negation its pattern does not ask for ("my bladder has never been a
+    problem")."""
     found = []
     for flag in content.red_flags.values():
         if any(_affirmed(match, text) for pattern in flag.mentions for match in pattern.finditer(text)):
@@ -277,20 +277,16 @@ _CLAUSE_BREAK = re.compile(r"[.!?;,]|\b(?:and|but|except|though|although|because
 _SUBJECTS = frozenset({"i", "i've", "i'm", "i'd", "my", "it", "it's", "we", "they"})
 
 
-# Words a mention may not reach across: what comes after them is another clause.
-_CONTRAST = re.compile(r"\b(?:but|though|although|except|however|whereas)\b")
-
-
 def _affirmed(match, text):
     words = _CLAUSE_BREAK.split(text[:match.start()].lower())[-1].split()
     subject = max((i for i, word in enumerate(words) if word in _SUBJECTS), default=-1)
     if _NEGATIONS.intersection(words[subject + 1:][-4:]):
         return False
-    span, asked = match.group(0).lower(), _pattern_words(match.re.pattern)
-    contrast = _CONTRAST.search(span)
-    if contrast and not asked.intersection(_NEGATIONS, re.findall(r"[\w']+", span[contrast.end():])):
-        return False   # "fine but my back is sore"; "i need to wee but nothing comes out" stays
-    return set(re.findall(r"[\w']+", span)) & _NEGATIONS <= asked
+    # a negation inside the mention that its pattern does not ask for says the sign is not
+    # there ("my bladder has never been a problem"); the patterns' gaps are lazy, so the
+    # mention is the shortest span that names the sign
+    inside = set(re.findall(r"[\w']+", match.group(0).lower())) & _NEGATIONS
+    return inside <= _pattern_words(match.re.pattern)
 
 
 @functools.lru_cache(maxsize=512)

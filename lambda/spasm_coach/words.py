@@ -10,8 +10,8 @@ The rest is read here, from content/rules.json (`reading`, and each topic's `men
 * otherwise words that say something is wrong with the back are a spasm report ("my back
   is absolutely killing me"), which starts the red-flag questions: the safe reading;
 * otherwise words that mention a topic are about it ("a massage gun");
-* anything else is not understood, and so are words that begin as an answer ("yes it
-  hurts when I lie in bed", "no I'll go lie down"): they answered what we asked.
+* anything else is not understood, and words that begin as an answer ("yes it hurts
+  when I lie in bed", "no I'll go lie down") answered what we asked (`reply`).
 
 When several topics are mentioned, the one mentioned first is meant ("should I take
 ibuprofen before I stretch"). Pure Python over content/: nothing here knows Alexa.
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 REPORT = "report"
 TOPIC = "topic"
+YES, NO = "yes", "no"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,14 @@ def is_answer(content, text):
     return any(pattern.search(text) for pattern in content.reading.answer)
 
 
+def reply(content, text):
+    """YES or NO when the words begin with one ("yes a little", "nah I'm fine"), else None."""
+    for kind, patterns in ((YES, content.reading.yes), (NO, content.reading.no)):
+        if any(pattern.search(text) for pattern in patterns):
+            return kind
+    return None
+
+
 def is_circumstance(content, text):
     return any(pattern.search(text) for pattern in content.reading.circumstance)
 
@@ -59,7 +68,7 @@ def read(content, text):
     """The Meaning of free words `text` (lowercase or not), or None when they say nothing
     we know."""
     text = (text or "").strip()
-    if not text or is_answer(content, text):
+    if not text or is_answer(content, text) or reply(content, text):
         return None
     topic = mentioned_topic(content, text)
     if topic and is_question(content, text):

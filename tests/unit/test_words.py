@@ -71,7 +71,14 @@ def test_every_topic_is_found_by_its_own_name(content):
     ("OnsetIntent", "my back gave out on me yesterday", ("ReportSpasmIntent", None)),
     ("OnsetIntent", "can i have a hot bath tonight", ("TopicIntent", "ice_heat")),
     ("OnsetIntent", "when should i get it looked at", ("TopicIntent", "see_doctor")),
-    # words that begin as an answer answered what we asked: nothing else is read into them
+    # a yes or a no with nothing but more of the same is that answer; words that begin as
+    # an answer and go on answered what we asked: nothing else is read into them, and a no
+    # that names a sign ("no chest pain at all") is no answer to another question
+    ("OnsetIntent", "yes a little", ("AMAZON.YesIntent", None)),
+    ("OnsetIntent", "yeah go on then", ("AMAZON.YesIntent", None)),
+    ("OnsetIntent", "nah i'm fine", ("AMAZON.NoIntent", None)),
+    ("OnsetIntent", "no thanks maybe tomorrow", ("AMAZON.NoIntent", None)),
+    ("OnsetIntent", "no chest pain at all", ("OnsetIntent", None)),
     ("OnsetIntent", "yes it hurts when i lie in bed", ("OnsetIntent", None)),
     ("OnsetIntent", "no i'll go and lie down", ("OnsetIntent", None)),
     ("OnsetIntent", "no thanks i'm heading back out", ("OnsetIntent", None)),

@@ -115,6 +115,7 @@ class Said:
 # (words.read): OnsetIntent takes whatever no other sample of the model takes
 # (virtual-alexa gives it the phrase as its date); a TopicIntent's topic may not resolve.
 ONSET, TOPIC, REPORT = "OnsetIntent", "TopicIntent", "ReportSpasmIntent"
+YES, NO = "AMAZON.YesIntent", "AMAZON.NoIntent"
 
 
 _ANY_DAY = datetime.date(2000, 1, 1)  # whether words name a time does not depend on the day
@@ -122,13 +123,19 @@ _ANY_DAY = datetime.date(2000, 1, 1)  # whether words name a time does not depen
 
 def reread(content, intent, text):
     """(intent, topic id) that the unresolved words `text` of a request for `intent` mean.
-    TopicIntent: the topic its words mention. OnsetIntent: a spasm report (which keeps
+    TopicIntent: the topic its words mention. OnsetIntent: a yes or a no when the words
+    begin with one ("yes a little", "nah I'm fine": an answer to what we asked), a spasm report (which keeps
     what it says about when), or a question about the topic it mentions, or words about a
     topic that neither name a time nor begin as the circumstances of an onset ("while I
     was doing yoga" answers "when did it start?"). Otherwise (intent, None)."""
     if intent == TOPIC:
         return TOPIC, (None if words.is_answer(content, text) else words.mentioned_topic(content, text))
-    meaning = words.read(content, text) if intent == ONSET else None
+    if intent != ONSET:
+        return intent, None
+    answer = words.reply(content, text)
+    if answer:
+        return {words.YES: YES, words.NO: NO}[answer], None
+    meaning = words.read(content, text)
     if meaning is None:
         return intent, None
     if meaning.kind == words.REPORT:
