@@ -106,13 +106,18 @@ class Topic:
 class Reading:
     """How free words are read (rules.json `reading`, words.read): patterns that make them
     a yes, a no, another answer (never read as anything else), the circumstances of an
-    onset, a question, or a spasm report."""
+    onset, a question, a spasm report, or (inside a question) a back that is wrong now."""
     question_patterns: tuple = ()
     report_patterns: tuple = ()
     answer_patterns: tuple = ()
     circumstance_patterns: tuple = ()
     yes_patterns: tuple = ()
     no_patterns: tuple = ()
+    complaint_patterns: tuple = ()
+
+    @functools.cached_property
+    def complaint(self):
+        return _compiled(self.complaint_patterns)
 
     @functools.cached_property
     def yes(self):
@@ -358,7 +363,7 @@ def cross_check(rules, locales):
         if flag["level"] not in levels:
             found.append(f"red flag {flag['id']}: unknown level {flag['level']!r}")
     patterns = [(f"topic {t['id']}", p) for t in rules["topics"] for p in t["mentions"]]
-    patterns += [(f"reading.{part}", p) for part in ("yes", "no", "answer", "circumstance", "question", "report")
+    patterns += [(f"reading.{part}", p) for part in ("yes", "no", "answer", "circumstance", "question", "report", "complaint")
                  for p in rules["reading"][part]]
     for where, pattern in patterns:
         try:
@@ -494,7 +499,8 @@ def _index(rules, locales):
                 for t in rules["topics"]},
         reading=Reading(tuple(rules["reading"]["question"]), tuple(rules["reading"]["report"]),
                         tuple(rules["reading"]["answer"]), tuple(rules["reading"]["circumstance"]),
-                        tuple(rules["reading"]["yes"]), tuple(rules["reading"]["no"])),
+                        tuple(rules["reading"]["yes"]), tuple(rules["reading"]["no"]),
+                        tuple(rules["reading"]["complaint"])),
         walk_through=tuple(rules["walk_through"]),
         sources=rules["sources"],
         locales=texts,

@@ -6,7 +6,8 @@ AMAZON.SearchQuery slot. Red flags in them are found first, and win (triage.ment
 The rest is read here, from content/rules.json (`reading`, and each topic's `mentions`):
 
 * words that ask a question and mention a topic ask about that topic ("do cold packs
-  actually work" is about ice and heat);
+  actually work" is about ice and heat); when they also say the back is wrong ("is yoga
+  ok when my back has locked up") they are a report that asks about the topic;
 * otherwise words that say something is wrong with the back are a spasm report ("my back
   is absolutely killing me"), which starts the red-flag questions: the safe reading;
 * otherwise words that mention a topic are about it ("a massage gun");
@@ -72,7 +73,9 @@ def read(content, text):
         return None
     topic = mentioned_topic(content, text)
     if topic and is_question(content, text):
-        return Meaning(TOPIC, topic)
+        # "is yoga ok when my back has locked up": the report comes first, the topic later
+        complaint = any(pattern.search(text) for pattern in content.reading.complaint)
+        return Meaning(REPORT, topic) if complaint else Meaning(TOPIC, topic)
     if is_report(content, text):
         return Meaning(REPORT)
     return Meaning(TOPIC, topic) if topic else None

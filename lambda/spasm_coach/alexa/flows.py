@@ -47,7 +47,13 @@ def start_over(turn, said=None):
 
 def report_spasm(turn, said):
     """"My back is spasming" (maybe with a cause and an onset): the red-flag questions,
-    using what the report already told us."""
+    using what the report already told us. A report that also asks about a topic ("is
+    yoga ok when my back has locked up") has the topic offered after them; once the
+    questions are done, it is that topic."""
+    if said.topic and turn.triaged:
+        return give_topic(turn, said.topic)
+    if said.topic:
+        turn.session["deferred"] = said.topic
     return start_triage(turn, said)
 
 

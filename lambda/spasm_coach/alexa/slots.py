@@ -139,7 +139,7 @@ def reread(content, intent, text):
     if meaning is None:
         return intent, None
     if meaning.kind == words.REPORT:
-        return REPORT, None
+        return REPORT, meaning.topic
     if words.is_question(content, text):
         return TOPIC, meaning.topic
     if words.is_circumstance(content, text) or spoken_time.scan(text, _ANY_DAY):
