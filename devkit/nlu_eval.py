@@ -130,15 +130,6 @@ def _as_model_names(intent, slots):
     return {MODEL_SLOT_NAMES.get((intent, name), name): value for name, value in (slots or {}).items()}
 
 
-def _unresolved_words(heard):
-    """The words of a match that reach the skill unresolved, as slots.free_text sees them:
-    never a denial's, never a value already in Alexa's format."""
-    from spasm_coach import spoken_time
-    return " ".join(fill.value for name, fill in heard.slots.items() if name != "denied"
-                    and ((fill.custom and fill.id is None)
-                         or (not fill.custom and not spoken_time.is_alexa_value(fill.value)))).lower()
-
-
 @functools.lru_cache(maxsize=1)
 def _content():
     from spasm_coach.content import load
@@ -146,20 +137,25 @@ def _content():
 
 
 SKILL_TODAY = datetime.date(2026, 6, 15)  # any day: only whether words name a time matters
+NOON = datetime.datetime.combine(SKILL_TODAY, datetime.time(12), datetime.timezone.utc)
 
 
-def _said(content, heard):
-    """slots.read's Said for what the matcher heard, sent as devkit.alexa would send it."""
+def _request(heard):
+    """The HandlerInput of the IntentRequest devkit.alexa would send for what the matcher heard."""
     from ask_sdk_core.handler_input import HandlerInput
     from ask_sdk_model import Intent, IntentConfirmationStatus, IntentRequest
     from devkit.alexa import Conversation
-    from spasm_coach.alexa import slots as skill_slots
     conversation = Conversation(handler=None)
     intent = Intent(name=heard.intent, slots={name: conversation._slot(name, fill) for name, fill in heard.slots.items()},
                     confirmation_status=IntentConfirmationStatus.NONE)
-    envelope = conversation._envelope(IntentRequest(request_id="nlu-eval", locale="en-US", intent=intent,
-                                                    timestamp=datetime.datetime(2026, 6, 15, 12, tzinfo=datetime.timezone.utc)))
-    return skill_slots.read(HandlerInput(request_envelope=envelope), content)
+    envelope = conversation._envelope(IntentRequest(request_id="nlu-eval", locale="en-US", intent=intent, timestamp=NOON))
+    return HandlerInput(request_envelope=envelope)
+
+
+def _said(content, heard):
+    """slots.read's Said for what the matcher heard."""
+    from spasm_coach.alexa import slots as skill_slots
+    return skill_slots.read(_request(heard), content)
 
 
 def as_the_skill_reads(model, phrase):
@@ -177,8 +173,7 @@ def as_the_skill_reads(model, phrase):
     if said.sign:
         return "SymptomIntent", {"sign": said.sign}
     if said.intent == "OnsetIntent":
-        now = datetime.datetime.combine(SKILL_TODAY, datetime.time(12), datetime.timezone.utc)
-        if onset.resolve(content, said.onset or {}, now) == onset.UNKNOWN:
+        if onset.resolve(content, said.onset or {}, NOON) == onset.UNKNOWN:
             return "AMAZON.FallbackIntent", {}
     if said.intent != intent:
         return said.intent, ({"topic": said.topic} if said.topic else {})
@@ -224,10 +219,11 @@ def red_flags_caught(model, phrases):
     """Of the phrases that name a red flag (SymptomIntent), how many the skill would act on:
     (as the sign itself, from the words, ruled out, total). A phrase no sample takes still
     reaches the skill as unresolved words (virtual-alexa puts them in a slot), and the skill
-    looks for red flags in those (content/rules.json `mentions`, triage.mentioned_flags),
-    as slots.free_text does: never in a denial's words. "Ruled out" is the worst case: the
+    looks for red flags in those (content/rules.json `mentions`, triage.mentioned_flags)
+    as slots.free_text gives them: never in a denial's words. "Ruled out" is the worst case: the
     phrase says the sign is there and is heard as a denial of it."""
     from spasm_coach import triage
+    from spasm_coach.alexa import slots as skill_slots
     content = _content()
     named = from_words = ruled_out = total = 0
     for phrase in phrases:
@@ -245,7 +241,7 @@ def red_flags_caught(model, phrases):
         heard = model.intent_for(phrase["say"])
         if heard.intent == "AMAZON.FallbackIntent":
             continue     # Alexa sends no words with a fallback
-        if want in triage.mentioned_flags(content, _unresolved_words(heard)):
+        if want in triage.mentioned_flags(content, skill_slots.free_text(_request(heard)).lower()):
             from_words += 1
     return named, from_words, ruled_out, total
 

@@ -23,7 +23,7 @@ import json
 import os
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # The values a spoken text may ask for. One place, so a typo in content fails the check.
@@ -102,46 +102,26 @@ class Topic:
         return _compiled(self.patterns)
 
 
+# The parts of rules.json `reading`: patterns that make free words a yes, a no, another
+# answer (never read as anything else), the circumstances of an onset, a question, a spasm
+# report, or (inside a question) a back that is wrong now.
+READING_PARTS = ("yes", "no", "answer", "circumstance", "question", "report", "complaint")
+
+
 @dataclass(frozen=True)
 class Reading:
-    """How free words are read (rules.json `reading`, words.read): patterns that make them
-    a yes, a no, another answer (never read as anything else), the circumstances of an
-    onset, a question, a spasm report, or (inside a question) a back that is wrong now."""
-    question_patterns: tuple = ()
-    report_patterns: tuple = ()
-    answer_patterns: tuple = ()
-    circumstance_patterns: tuple = ()
-    yes_patterns: tuple = ()
-    no_patterns: tuple = ()
-    complaint_patterns: tuple = ()
+    """How free words are read (rules.json `reading`, words.read): `says(part, text)`."""
+    patterns: dict  # part -> pattern texts
+    _compiled: dict = field(default_factory=dict, compare=False, repr=False)
 
-    @functools.cached_property
-    def complaint(self):
-        return _compiled(self.complaint_patterns)
+    def compiled(self, part):
+        """The patterns of `part`, compiled on first use (as RedFlag.mentions)."""
+        if part not in self._compiled:
+            self._compiled[part] = _compiled(self.patterns[part])
+        return self._compiled[part]
 
-    @functools.cached_property
-    def yes(self):
-        return _compiled(self.yes_patterns)
-
-    @functools.cached_property
-    def no(self):
-        return _compiled(self.no_patterns)
-
-    @functools.cached_property
-    def answer(self):
-        return _compiled(self.answer_patterns)
-
-    @functools.cached_property
-    def circumstance(self):
-        return _compiled(self.circumstance_patterns)
-
-    @functools.cached_property
-    def question(self):
-        return _compiled(self.question_patterns)
-
-    @functools.cached_property
-    def report(self):
-        return _compiled(self.report_patterns)
+    def says(self, part, text):
+        return any(pattern.search(text) for pattern in self.compiled(part))
 
 
 class Texts:
@@ -183,7 +163,7 @@ class Content:
     unsure_emergency: Level  # the level of an emergency sign the user stays unsure about
     causes: dict          # SPASM_CAUSE id -> {"yes": (flag ids), "no": (flag ids)}
     topics: dict
-    reading: Reading      # how free words are read as a question or a spasm report
+    reading: Reading      # how free words are read: an answer, a question, a spasm report...
     walk_through: tuple
     sources: dict
     locales: dict
@@ -355,21 +335,16 @@ def cross_check(rules, locales):
         need_source(f"level {level['id']}", level["source"])
     for flag in rules["red_flags"]:
         need_source(f"red flag {flag['id']}", flag["source"])
-        for pattern in flag["mentions"]:
-            try:
-                re.compile(pattern, MENTION_FLAGS)
-            except re.error as error:
-                found.append(f"red flag {flag['id']}: mention {pattern!r} is not a valid pattern ({error})")
         if flag["level"] not in levels:
             found.append(f"red flag {flag['id']}: unknown level {flag['level']!r}")
-    patterns = [(f"topic {t['id']}", p) for t in rules["topics"] for p in t["mentions"]]
-    patterns += [(f"reading.{part}", p) for part in ("yes", "no", "answer", "circumstance", "question", "report", "complaint")
-                 for p in rules["reading"][part]]
+    patterns = [(f"red flag {f['id']}: mention", p) for f in rules["red_flags"] for p in f["mentions"]]
+    patterns += [(f"topic {t['id']}: mention", p) for t in rules["topics"] for p in t["mentions"]]
+    patterns += [(f"reading.{part}", p) for part in READING_PARTS for p in rules["reading"][part]]
     for where, pattern in patterns:
         try:
             re.compile(pattern, MENTION_FLAGS)
         except re.error as error:
-            found.append(f"{where}: pattern {pattern!r} is not valid ({error})")
+            found.append(f"{where} {pattern!r} is not a valid pattern ({error})")
     need_source("reading", rules["reading"]["source"])
     found += triage_problems(rules, levels, flags)
     found += [f"walk_through: unknown topic {t!r}" for t in rules["walk_through"] if t not in topics]
@@ -497,10 +472,7 @@ def _index(rules, locales):
         causes=causes,
         topics={t["id"]: Topic(t["id"], t["say"], t["with_referral"], t["name"], tuple(t["mentions"]))
                 for t in rules["topics"]},
-        reading=Reading(tuple(rules["reading"]["question"]), tuple(rules["reading"]["report"]),
-                        tuple(rules["reading"]["answer"]), tuple(rules["reading"]["circumstance"]),
-                        tuple(rules["reading"]["yes"]), tuple(rules["reading"]["no"]),
-                        tuple(rules["reading"]["complaint"])),
+        reading=Reading({part: tuple(rules["reading"][part]) for part in READING_PARTS}),
         walk_through=tuple(rules["walk_through"]),
         sources=rules["sources"],
         locales=texts,

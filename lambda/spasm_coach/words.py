@@ -42,27 +42,20 @@ def mentioned_topic(content, text):
 
 
 def is_question(content, text):
-    return any(pattern.search(text) for pattern in content.reading.question)
+    return content.reading.says("question", text)
 
 
 def is_answer(content, text):
-    return any(pattern.search(text) for pattern in content.reading.answer)
+    return content.reading.says("answer", text)
 
 
 def reply(content, text):
     """YES or NO when the words begin with one ("yes a little", "nah I'm fine"), else None."""
-    for kind, patterns in ((YES, content.reading.yes), (NO, content.reading.no)):
-        if any(pattern.search(text) for pattern in patterns):
-            return kind
-    return None
+    return next((kind for kind in (YES, NO) if content.reading.says(kind, text)), None)
 
 
 def is_circumstance(content, text):
-    return any(pattern.search(text) for pattern in content.reading.circumstance)
-
-
-def is_report(content, text):
-    return any(pattern.search(text) for pattern in content.reading.report)
+    return content.reading.says("circumstance", text)
 
 
 def read(content, text):
@@ -74,8 +67,7 @@ def read(content, text):
     topic = mentioned_topic(content, text)
     if topic and is_question(content, text):
         # "is yoga ok when my back has locked up": the report comes first, the topic later
-        complaint = any(pattern.search(text) for pattern in content.reading.complaint)
-        return Meaning(REPORT, topic) if complaint else Meaning(TOPIC, topic)
-    if is_report(content, text):
+        return Meaning(REPORT, topic) if content.reading.says("complaint", text) else Meaning(TOPIC, topic)
+    if content.reading.says("report", text):
         return Meaning(REPORT)
     return Meaning(TOPIC, topic) if topic else None

@@ -168,7 +168,7 @@ def read(handler_input, content):
     if text and not sign and not topic:
         intent, topic = reread(content, intent, text.lower())
     onset = values(handler_input, *ONSET_SLOTS)
-    if intent == REPORT and not any(onset.values()) and value(handler_input, "detail"):
+    if intent == REPORT and not any(onset.values()):
         # "my back's been in spasm since tuesday": the report's free words may say when
         # (onset.resolve looks for a date, time or duration in raw words)
         onset["date"] = value(handler_input, "detail")

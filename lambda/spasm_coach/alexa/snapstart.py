@@ -100,8 +100,8 @@ def before_snapshot(handler):
                 client.meta.events.unregister("before-send.dynamodb", unique_id="snapstart-stub")
         for item in (*handler.content.red_flags.values(), *handler.content.topics.values()):
             item.mentions  # noqa: B018  (compiled on first use: compile them into the snapshot)
-        reading = handler.content.reading
-        reading.yes, reading.no, reading.answer, reading.circumstance, reading.question, reading.report, reading.complaint  # noqa: B018  (likewise)
+        for part in handler.content.reading.patterns:
+            handler.content.reading.compiled(part)
         import requests  # noqa: F401  (the Alexa API client's first use imports it)
         import zoneinfo  # noqa: F401  (so does the first turn that knows the device's zone)
         close_connections(handler)
