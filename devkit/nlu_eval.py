@@ -175,11 +175,19 @@ def as_the_skill_reads(model, phrase):
     if said.intent == "OnsetIntent":
         if onset.resolve(content, said.onset or {}, NOON) == onset.UNKNOWN:
             return "AMAZON.FallbackIntent", {}
+    if said.intent == "DenySignIntent":
+        denied = [flag for flag, known in said.facts.items() if known == "no"]
+        return said.intent, ({"denied": denied[0]} if denied else {})
+    if said.intent == "CheckInIntent" and said.status:
+        return said.intent, {"status": said.status}
     if said.intent != intent:
-        return said.intent, ({"topic": said.topic} if said.topic else {})
-    if said.intent == "TopicIntent":
-        return intent, {**slots, "topic": said.topic} if said.topic else {k: v for k, v in slots.items() if k != "topic"}
-    return intent, slots
+        slots = {name: value for name, value in (("topic", said.topic), ("reminder", said.reminder)) if value}
+    elif said.intent == "TopicIntent":
+        slots = {**slots, "topic": said.topic} if said.topic else {k: v for k, v in slots.items() if k != "topic"}
+    if said.intent == "ReportSpasmIntent":  # its cause and onset as the skill takes them
+        slots = {**slots, **{k: v for k, v in (said.onset or {}).items() if v and k not in slots}}
+        slots = {**slots, "cause": said.cause} if said.cause else slots
+    return said.intent, slots
 
 
 ONSET_SLOTS = ("date", "time", "duration")
@@ -190,7 +198,7 @@ def _onset_agrees(expected, got):
     (spoken_time.scan over the report's free words as well), whatever slot held them."""
     from spasm_coach import spoken_time
     words = lambda slots, names: " ".join(str(slots[n]) for n in names if slots.get(n))
-    want = spoken_time.scan(words(expected, ONSET_SLOTS), SKILL_TODAY)
+    want = spoken_time.scan(words(expected, ONSET_SLOTS) or ("just now" if expected.get("recent") else ""), SKILL_TODAY)
     have = spoken_time.scan(words(got, ONSET_SLOTS) or words(got, ("detail",)), SKILL_TODAY)
     return bool(want) and want == have
 
@@ -209,7 +217,8 @@ def evaluate(model, phrases, as_skill=False):
         ok = intent == phrase["intent"] and agree
         if as_skill and not ok and phrase["intent"] == "ReportSpasmIntent" and intent == "SymptomIntent":
             # a report whose cause is a red flag (a fall, a car crash) is acted on as that flag
-            ok = slots.get("sign") in _content().causes.get(expected.get("cause"), {}).get("yes", ())
+            cause = _content().causes.get(expected.get("cause"))
+            ok = bool(cause) and slots.get("sign") in cause.yes
         rows.append({"say": phrase["say"], "expected_intent": phrase["intent"], "expected_slots": expected,
                      "got_intent": intent, "got_slots": slots, "ok": ok})
     return rows

@@ -65,12 +65,33 @@ class RedFlag:
     patterns: tuple = ()  # the mention patterns (text) that find this flag in free words
     ask: str = ""         # message id of the question about this sign alone, in plain words
     after: str | None = None  # asked only once this other sign is known to be present
+    denial_patterns: tuple = ()  # words that say the sign is absent ("my chest is fine")
 
     @functools.cached_property
     def mentions(self):
         """`patterns` compiled, on first use: a launch needs none (they were compiled when
         the content was checked, at build time or at load, so this cannot fail; SnapStart's
         warm-up compiles them before the snapshot)."""
+        return _compiled(self.patterns)
+
+    @functools.cached_property
+    def denials(self):
+        """`denial_patterns` compiled, on first use (as `mentions`)."""
+        return _compiled(self.denial_patterns)
+
+
+@dataclass(frozen=True)
+class Cause:
+    """What a spasm report's cause (SPASM_CAUSE id, or words that mention it) tells the
+    triage: red flags known present (`yes`) and ruled out (`no`)."""
+    id: str
+    yes: tuple
+    no: tuple
+    patterns: tuple = ()  # the mention patterns (text) that find this cause in free words
+
+    @functools.cached_property
+    def mentions(self):
+        """`patterns` compiled, on first use (as RedFlag.mentions)."""
         return _compiled(self.patterns)
 
 
@@ -105,13 +126,34 @@ class Topic:
 # The parts of rules.json `reading`: patterns that make free words a yes, a no, another
 # answer (never read as anything else), the circumstances of an onset, a question, a spasm
 # report, or (inside a question) a back that is wrong now.
-READING_PARTS = ("yes", "no", "answer", "circumstance", "question", "report", "complaint")
+# report, or (inside a question) a back that is wrong now; `filler` words said before
+# the real ones ("um", "well so"); and how the back is at a check-in (better ... gone).
+READING_PARTS = ("yes", "no", "answer", "circumstance", "question", "report", "complaint", "filler",
+                 "better", "same", "worse", "gone")
+
+
+@dataclass(frozen=True)
+class Request:
+    """Words that ask for one thing the skill does (rules.json reading.requests): start
+    over, repeat, a reminder (of `reminder` kind, if the words say)... `over_topics`: read
+    before a topic the words mention ("remind me when to switch to heat")."""
+    id: str
+    over_topics: bool
+    patterns: tuple
+    reminder: str | None = None
+
+    @functools.cached_property
+    def mentions(self):
+        """`patterns` compiled, on first use (as RedFlag.mentions)."""
+        return _compiled(self.patterns)
 
 
 @dataclass(frozen=True)
 class Reading:
-    """How free words are read (rules.json `reading`, words.read): `says(part, text)`."""
+    """How free words are read (rules.json `reading`, words.read): `says(part, text)`,
+    and `requests` in the order they are read."""
     patterns: dict  # part -> pattern texts
+    requests: tuple = ()
     _compiled: dict = field(default_factory=dict, compare=False, repr=False)
 
     def compiled(self, part):
@@ -122,6 +164,12 @@ class Reading:
 
     def says(self, part, text):
         return any(pattern.search(text) for pattern in self.compiled(part))
+
+    def without(self, part, text):
+        """`text` with what the patterns of `part` match taken out, stripped."""
+        for pattern in self.compiled(part):
+            text = pattern.sub("", text)
+        return text.strip()
 
 
 class Texts:
@@ -161,7 +209,7 @@ class Content:
     triage: tuple
     follow_ups: tuple     # red flags asked only after another sign (RedFlag.after)
     unsure_emergency: Level  # the level of an emergency sign the user stays unsure about
-    causes: dict          # SPASM_CAUSE id -> {"yes": (flag ids), "no": (flag ids)}
+    causes: dict          # SPASM_CAUSE id -> Cause, the most urgent first
     topics: dict
     reading: Reading      # how free words are read: an answer, a question, a spasm report...
     walk_through: tuple
@@ -170,6 +218,16 @@ class Content:
     emergency_numbers: dict
     reminder_kinds: dict
     quiet_hours: tuple
+
+    def compile_patterns(self):
+        """Compile every pattern that reads free words now (they compile on first use):
+        SnapStart's warm-up puts them into the snapshot."""
+        for item in (*self.red_flags.values(), *self.topics.values(), *self.causes.values(), *self.reading.requests):
+            item.mentions  # noqa: B018
+        for flag in self.red_flags.values():
+            flag.denials  # noqa: B018
+        for part in self.reading.patterns:
+            self.reading.compiled(part)
 
     def texts(self, locale):
         """Texts for `locale`. A locale we have no texts for gets the en-US wording, but
@@ -338,14 +396,20 @@ def cross_check(rules, locales):
         if flag["level"] not in levels:
             found.append(f"red flag {flag['id']}: unknown level {flag['level']!r}")
     patterns = [(f"red flag {f['id']}: mention", p) for f in rules["red_flags"] for p in f["mentions"]]
+    patterns += [(f"red flag {f['id']}: denial", p) for f in rules["red_flags"] for p in f.get("denials", ())]
+    patterns += [(f"triage.causes.{c}: mention", p) for c, known in _causes(rules) for p in known["mentions"]]
     patterns += [(f"topic {t['id']}: mention", p) for t in rules["topics"] for p in t["mentions"]]
     patterns += [(f"reading.{part}", p) for part in READING_PARTS for p in rules["reading"][part]]
+    patterns += [(f"reading.requests {r['id']}", p) for r in rules["reading"]["requests"] for p in r["patterns"]]
     for where, pattern in patterns:
         try:
             re.compile(pattern, MENTION_FLAGS)
         except re.error as error:
             found.append(f"{where} {pattern!r} is not a valid pattern ({error})")
     need_source("reading", rules["reading"]["source"])
+    kinds = {kind["id"] for kind in rules["reminders"]["kinds"]}
+    found += [f"reading.requests {r['id']}: unknown reminder kind {r['reminder']!r}"
+              for r in rules["reading"]["requests"] if r.get("reminder", next(iter(kinds))) not in kinds]
     found += triage_problems(rules, levels, flags)
     found += [f"walk_through: unknown topic {t!r}" for t in rules["walk_through"] if t not in topics]
     if len({level["rank"] for level in rules["levels"]}) != len(levels):
@@ -412,11 +476,15 @@ def triage_problems(rules, levels, flags):
     found += [f"red flag {f}: asked {asked.count(f)} times" for f in flags if asked.count(f) != 1]
     if triage["unsure_emergency"]["level"] not in levels:
         found.append(f"triage.unsure_emergency: unknown level {triage['unsure_emergency']['level']!r}")
-    for cause, known in triage["causes"].items():
-        if cause.startswith("$") or cause == "source":
-            continue
+    for cause, known in _causes(rules):
         found += [f"triage.causes.{cause}: unknown red flag {f!r}" for f in known["yes"] + known["no"] if f not in flags]
     return found
+
+
+def _causes(rules):
+    """(id, entry) of rules.json's triage causes."""
+    return [(cause, known) for cause, known in rules["triage"]["causes"].items()
+            if not cause.startswith("$") and cause != "source"]
 
 
 def _clock(data):
@@ -434,7 +502,7 @@ def _index(rules, locales):
     }
     red_flags = {
         flag["id"]: RedFlag(flag["id"], levels[flag["level"]],
-                            tuple(flag["mentions"]), flag["ask"], flag.get("after"))
+                            tuple(flag["mentions"]), flag["ask"], flag.get("after"), tuple(flag.get("denials", ())))
         for flag in rules["red_flags"]
     }
     def reach(question):  # the most urgent level a yes can lead to, follow-ups included
@@ -443,9 +511,11 @@ def _index(rules, locales):
         return max((flag.level for flag in signs), key=lambda level: level.rank)
 
     triage = tuple(Question(q["id"], q["say"], tuple(q["flags"]), reach(q)) for q in rules["triage"]["questions"])
-    causes = {cause: {"yes": tuple(known["yes"]), "no": tuple(known["no"])}
-              for cause, known in rules["triage"]["causes"].items()
-              if not cause.startswith("$") and cause != "source"}
+    causes = [Cause(cause, tuple(known["yes"]), tuple(known["no"]), tuple(known["mentions"]))
+              for cause, known in _causes(rules)]
+    # most urgent first: by the most urgent sign each says is present (words.mentioned_cause)
+    causes.sort(key=lambda cause: -max((red_flags[f].level.rank for f in cause.yes), default=-1))
+    causes = {cause.id: cause for cause in causes}
     numbers = rules["emergency_numbers"]["by_locale"]
     texts = {
         name: Texts(name, numbers[name], {key: item["say"] for key, item in data["messages"].items()},
@@ -472,7 +542,9 @@ def _index(rules, locales):
         causes=causes,
         topics={t["id"]: Topic(t["id"], t["say"], t["with_referral"], t["name"], tuple(t["mentions"]))
                 for t in rules["topics"]},
-        reading=Reading({part: tuple(rules["reading"][part]) for part in READING_PARTS}),
+        reading=Reading({part: tuple(rules["reading"][part]) for part in READING_PARTS},
+                        tuple(Request(r["id"], r["over_topics"], tuple(r["patterns"]), r.get("reminder"))
+                              for r in rules["reading"]["requests"])),
         walk_through=tuple(rules["walk_through"]),
         sources=rules["sources"],
         locales=texts,

@@ -260,13 +260,43 @@ def mentioned_flags(content, text):
     """Red flags that free words mention ("i lost control of my bowels"), most urgent
     first. A mention right after a negation ("no chest pain") does not count, nor one
     that takes in a negation its pattern does not ask for ("my bladder has never been a
-    problem")."""
-    found = []
-    for flag in content.red_flags.values():
-        if any(_affirmed(match, text) for pattern in flag.mentions for match in pattern.finditer(text)):
-            found.append(flag)
+    problem"), nor one that takes in the sign's own denial ("my chest is fine but my back
+    is sore")."""
+    found = [flag for flag in content.red_flags.values()
+             if any(_stands(flag, match, text) for match in _matches(flag.mentions, text))]
     found.sort(key=lambda flag: -flag.level.rank)
     return [flag.id for flag in found]
+
+
+def denied_flags(content, text):
+    """Red flags that free words say are absent, none of them also mentioned as present:
+    a mention said right after a denial ("no numbness down there", "i'm not on steroids",
+    "i didn't fall") or turned around inside ("my bladder has never been a problem"), or a
+    flag's own denial ("my chest is fine", rules.json `denials`).
+    A negation further away ("i don't know, my legs feel numb") denies nothing: it
+    only keeps the mention from counting (mentioned_flags)."""
+    found = []
+    for flag in content.red_flags.values():
+        mentions = list(_matches(flag.mentions, text))
+        if any(_stands(flag, match, text) for match in mentions):
+            continue
+        if any(_negated_inside(match) or not _own_subject(match) and _DENIED_JUST_BEFORE.search(
+                _clause_before(match, text)) for match in mentions) \
+                or any(pattern.search(text) for pattern in flag.denials):
+            found.append(flag.id)
+    return found
+
+
+def _stands(flag, match, text):
+    """Whether this mention of `flag` says it is there: affirmed, and not overlapping the
+    flag's own denial."""
+    return affirmed(match, text) and not any(
+        denial.start() < match.end() and match.start() < denial.end()
+        for pattern in flag.denials for denial in pattern.finditer(text))
+
+
+def _matches(patterns, text):
+    return (match for pattern in patterns for match in pattern.finditer(text))
 
 
 # A negation reaches only as far as its own clause: "nothing helps and i wet myself".
@@ -276,17 +306,48 @@ _CLAUSE_BREAK = re.compile(r"[.!?;,]|\b(?:and|but|except|though|although|because
 # ... and not past a new subject: in "no, i can't feel my legs" the "no" answers a question.
 _SUBJECTS = frozenset({"i", "i've", "i'm", "i'd", "my", "it", "it's", "we", "they"})
 
+# A denial said just before what it denies: "no", "never had any", "i'm not on",
+# "i don't think i have a". Nothing but these words may come between.
+_DENIED_JUST_BEFORE = re.compile(
+    r"(^|\s)(no|not|never|without|nothing|none|don't|doesn't|didn't|haven't|hasn't|wasn't|weren't|isn't|aren't|"
+    r"don't think (i have|i've got|i've had|there's|there is|i am|i'm|i was))"
+    r"( (have|has|had|got|get|been|feel|felt|notice|noticed|any|a|an|real|some|signs? of|sign of|on|in|like|"
+    r"problems? with|trouble with|issues? with|even|ever|\w+ or|\w+ nor))*\s*$")
 
-def _affirmed(match, text):
-    words = _CLAUSE_BREAK.split(text[:match.start()].lower())[-1].split()
-    subject = max((i for i, word in enumerate(words) if word in _SUBJECTS), default=-1)
-    if _NEGATIONS.intersection(words[subject + 1:][-4:]):
-        return False
-    # a negation inside the mention that its pattern does not ask for says the sign is not
-    # there ("my bladder has never been a problem"); the patterns' gaps are lazy, so the
-    # mention is the shortest span that names the sign
+
+def _clause_before(match, text):
+    return _CLAUSE_BREAK.split(text[:match.start()].lower())[-1]
+
+
+def _own_subject(match):
+    """Whether the mention begins a statement of its own ("my legs are numb"): then no
+    word before it turns it around ("no my legs are numb" answers no, then says so)."""
+    words = match.group(0).lower().split()
+    return bool(words) and words[0] in _SUBJECTS
+
+
+def affirmed(match, text):
+    """Whether the mention `match` in `text` says its sign is there: unless it begins a
+    statement of its own, no negation before it in its clause (since the clause's last
+    subject) and no denial just before it ("i don't think i have a fever"); and none
+    inside it that its pattern does not ask for."""
+    if not _own_subject(match):
+        before = _clause_before(match, text)
+        if _DENIED_JUST_BEFORE.search(before):
+            return False
+        words = before.split()
+        subject = max((i for i, word in enumerate(words) if word in _SUBJECTS), default=-1)
+        if _NEGATIONS.intersection(words[subject + 1:][-4:]):
+            return False
+    return not _negated_inside(match)
+
+
+def _negated_inside(match):
+    """Whether the mention takes in a negation its pattern does not ask for, which says the
+    sign is not there ("my bones aren't brittle"); the patterns' gaps are lazy, so the
+    mention is the shortest span that names the sign."""
     inside = set(re.findall(r"[\w']+", match.group(0).lower())) & _NEGATIONS
-    return inside <= _pattern_words(match.re.pattern)
+    return not inside <= _pattern_words(match.re.pattern)
 
 
 @functools.lru_cache(maxsize=512)

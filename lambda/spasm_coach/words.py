@@ -14,11 +14,19 @@ The rest is read here, from content/rules.json (`reading`, and each topic's `men
 * anything else is not understood, and words that begin as an answer ("yes it hurts
   when I lie in bed", "no I'll go lie down") answered what we asked (`reply`).
 
+Filler words before the real ones ("um so would a massage help") are left out
+(`without_fillers`). Words may also say how the back is at a check-in (`status`: "pretty
+much how it was" is the same) and what started the spasm (`mentioned_cause`: "i tripped
+over the dog" is a fall), and ask for one thing the skill does (`request`: "start over
+from the beginning", "when's my next reminder").
+
 When several topics are mentioned, the one mentioned first is meant ("should I take
 ibuprofen before I stretch"). Pure Python over content/: nothing here knows Alexa.
 """
 
 from dataclasses import dataclass
+
+from . import triage
 
 REPORT = "report"
 TOPIC = "topic"
@@ -71,3 +79,36 @@ def read(content, text):
     if content.reading.says("report", text):
         return Meaning(REPORT)
     return Meaning(TOPIC, topic) if topic else None
+
+
+# How the back is, in the order the check-in statuses are read: "no better" is the same,
+# "all better" is gone, and what is worse is worse whatever else is said.
+STATUS_ORDER = ("same", "worse", "gone", "better")
+
+
+def without_fillers(content, text):
+    """`text` without the filler words it begins with ("um so is ice ok"); words that are
+    nothing but fillers stay as they are (an answer: "um")."""
+    return content.reading.without("filler", text) or text
+
+
+def status(content, text):
+    """The check-in status the words say (better, same, worse, gone), or None."""
+    return next((kind for kind in STATUS_ORDER if content.reading.says(kind, text)), None)
+
+
+def mentioned_cause(content, text):
+    """The id of the most urgent cause the words say started the spasm ("i tripped over the
+    dog": fall; rules.json triage.causes `mentions`), or None. One said with a negation
+    before it ("i didn't lift anything") does not count."""
+    for cause in content.causes.values():  # the most urgent first
+        if any(triage.affirmed(match, text) for pattern in cause.mentions for match in pattern.finditer(text)):
+            return cause.id
+    return None
+
+
+def request(content, text, over_topics):
+    """The first of rules.json's reading.requests the words make (content.Request), of those
+    read before a topic the words mention (`over_topics`) or of those read after, or None."""
+    return next((wanted for wanted in content.reading.requests if wanted.over_topics == over_topics
+                 and any(pattern.search(text) for pattern in wanted.mentions)), None)

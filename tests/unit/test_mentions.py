@@ -164,3 +164,42 @@ def test_the_same_words_in_the_sign_slot_are_a_red_flag(content):
     """The contrast: SymptomIntent's `sign` is what the user has."""
     said = _read(content, "chest pain", ["chest_pain"], intent="SymptomIntent", slot="sign")
     assert said.sign == "chest_pain" and said.facts == {"chest_pain": "yes"}
+
+
+@pytest.mark.parametrize("words, flags", [
+    ("no numbness down there", ["saddle_numbness"]),
+    ("my chest is fine", ["chest_pain"]),
+    ("peeing is fine", ["bladder_bowel"]),
+    ("my bladder has never been a problem", ["bladder_bowel"]),
+    ("i'm not on steroids or chemo", ["weak_immune"]),
+    ("i didn't fall or bang it", ["significant_injury"]),
+    ("i don't think i have a fever", ["fever"]),
+    ("my weight's about the same", ["weight_loss"]),
+    ("my chest is fine but my back is sore", ["chest_pain"]),
+    ("no fever or chills", ["fever"]),
+    ("my bones aren't brittle", ["thin_bones_fall"]),
+    ("the pain isn't that bad", ["severe_unimproved"]),
+])
+def test_words_that_deny_a_sign_rule_out_that_sign(content, words, flags):
+    assert triage.denied_flags(content, words) == flags
+    assert triage.mentioned_flags(content, words) == []
+
+
+@pytest.mark.parametrize("words, flag", [
+    ("no my legs are numb", "both_legs"),              # a no, then the sign said as there
+    ("i don't know my legs feel numb", "both_legs"),   # a negation further away denies nothing
+    ("i'm not sure if my legs are numb", "both_legs"),
+    ("my legs are fine but i can't feel my bum", "saddle_numbness"),
+    ("my chest is fine but it hurts in my chest when i breathe", "chest_pain"),
+])
+def test_a_sign_said_as_there_is_never_denied(content, words, flag):
+    assert flag in triage.mentioned_flags(content, words)
+    assert flag not in triage.denied_flags(content, words)
+
+
+@pytest.mark.parametrize("words", [
+    "i don't know", "not that i know of", "my back is fine now", "i'm not sure about my legs",
+    "i can't remember if i fell",
+])
+def test_words_that_deny_nothing_we_ask_about_rule_nothing_out(content, words):
+    assert triage.denied_flags(content, words) == []

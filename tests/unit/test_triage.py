@@ -144,7 +144,7 @@ def test_not_sure_about_a_single_sign_is_asked_once_more(content):
 ])
 def test_what_the_opening_said_is_not_asked_again(content, cause, first_questions):
     known = content.causes[cause]
-    facts = {**{f: "no" for f in known["no"]}, **{f: "yes" for f in known["yes"]}}
+    facts = {**{f: "no" for f in known.no}, **{f: "yes" for f in known.yes}}
     asked, _, _ = patient(content, set(), facts=facts)
     assert asked[:len(first_questions)] == first_questions
 

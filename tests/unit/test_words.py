@@ -80,16 +80,37 @@ def test_every_topic_is_found_by_its_own_name(content):
     ("OnsetIntent", "when should i get it looked at", ("TopicIntent", "see_doctor")),
     # a yes or a no with nothing but more of the same is that answer; words that begin as
     # an answer and go on answered what we asked: nothing else is read into them, and a no
-    # that names a sign ("no chest pain at all") is no answer to another question
+    # that names a sign ("no chest pain at all") is a denial of that sign, no answer to
+    # another question
     ("OnsetIntent", "yes a little", ("AMAZON.YesIntent", None)),
     ("OnsetIntent", "yeah go on then", ("AMAZON.YesIntent", None)),
     ("OnsetIntent", "nah i'm fine", ("AMAZON.NoIntent", None)),
     ("OnsetIntent", "no thanks maybe tomorrow", ("AMAZON.NoIntent", None)),
-    ("OnsetIntent", "no chest pain at all", ("OnsetIntent", None)),
+    ("OnsetIntent", "no chest pain at all", ("DenySignIntent", None)),
+    ("OnsetIntent", "uh huh that's right", ("AMAZON.YesIntent", None)),
+    # a denial said as a statement; a question is none
+    ("OnsetIntent", "my legs feel totally normal", ("DenySignIntent", None)),
+    ("OnsetIntent", "peeing is fine", ("DenySignIntent", None)),
+    ("TopicIntent", "i sleep fine", ("DenySignIntent", None)),
+    ("OnsetIntent", "is my chest ok", ("OnsetIntent", None)),  # (an onset that names no time)
+    # fillers before the words are left out
+    ("OnsetIntent", "um so would a massage gun help", ("TopicIntent", "massage")),
+    ("OnsetIntent", "uh my back it's uh it's locked", ("ReportSpasmIntent", None)),
+    # how the back is, at a check-in, before any time it names; a report that says it is
+    # the same or worse is that check-in
+    ("OnsetIntent", "still the same as yesterday", ("CheckInIntent", "same")),
+    ("OnsetIntent", "pretty much how it was", ("CheckInIntent", "same")),
+    ("OnsetIntent", "it's gone downhill", ("CheckInIntent", "worse")),
+    ("OnsetIntent", "i can move a lot more now", ("CheckInIntent", "better")),
+    ("OnsetIntent", "i'm totally back to normal", ("CheckInIntent", "gone")),
+    ("OnsetIntent", "much worse today i can barely move", ("CheckInIntent", "worse")),
+    ("OnsetIntent", "is it better to rest", ("TopicIntent", "rest")),
+    # a question about nothing we know is no onset, whatever time it names
+    ("OnsetIntent", "who won the football last night", ("AMAZON.FallbackIntent", None)),
     ("OnsetIntent", "yes it hurts when i lie in bed", ("OnsetIntent", None)),
     ("OnsetIntent", "no i'll go and lie down", ("OnsetIntent", None)),
     ("OnsetIntent", "no thanks i'm heading back out", ("OnsetIntent", None)),
-    ("OnsetIntent", "er i don't know", ("OnsetIntent", None)),
+    ("OnsetIntent", "er i don't know", ("UnsureIntent", None)),
     ("TopicIntent", "no i'm not worried", ("TopicIntent", None)),
     # a topic question whose topic did not resolve: the topic from its words, never a report
     ("TopicIntent", "my back is sore would a massage gun help", ("TopicIntent", "massage")),
@@ -100,4 +121,40 @@ def test_every_topic_is_found_by_its_own_name(content):
     ("AMAZON.FallbackIntent", "is walking the dog okay", ("AMAZON.FallbackIntent", None)),
 ])
 def test_reread_gives_the_intent_the_words_mean(content, intent, text, expected):
-    assert slots.reread(content, intent, text) == expected
+    meant = slots.reread(content, intent, text)
+    assert (meant.intent, meant.topic or meant.status) == expected
+
+
+@pytest.mark.parametrize("text, cause", [
+    ("i tripped over the dog", "fall"),
+    ("i bent down to tie my shoe", "strain"),
+    ("i was moving a wardrobe", "strain"),
+    ("i was lifting a box when i slipped on the stairs", "fall"),       # the more urgent wins
+    ("i was carrying the shopping and got hit by a car", "accident"),
+    ("i didn't lift anything it just went", None),                      # a denied cause is none
+    ("i fell asleep on the sofa", None),
+    ("it just went for no reason", None),
+])
+def test_a_report_s_words_give_its_cause(content, text, cause):
+    assert words.mentioned_cause(content, text) == cause
+
+
+@pytest.mark.parametrize("text, intent, reminder", [
+    ("when's my next reminder", "ListRemindersIntent", None),
+    ("get rid of all those reminders", "CancelRemindersIntent", None),
+    ("can you nudge me when it's time to switch to heat", "SetReminderIntent", "heat"),
+    ("don't let me forget to check in tomorrow", "SetReminderIntent", "checkin"),
+    ("is it better to put something hot or cold on it", "IceOrHeatIntent", None),
+    ("start over from the beginning", "AMAZON.StartOverIntent", None),
+    ("sorry i didn't catch that", "AMAZON.RepeatIntent", None),
+    ("how does this thing work", "AMAZON.HelpIntent", None),
+    ("got any other ideas", "MoreTipsIntent", None),
+    ("honestly i couldn't tell you", "UnsureIntent", None),
+    ("actually no wait cancel", "AMAZON.CancelIntent", None),
+    ("okay bye for now", "AMAZON.StopIntent", None),
+    # a topic question is read before the requests read after topics
+    ("how do i stop it coming back", "TopicIntent", None),
+])
+def test_words_that_ask_for_something_the_skill_does(content, text, intent, reminder):
+    meant = slots.reread(content, "OnsetIntent", text)
+    assert (meant.intent, meant.reminder) == (intent, reminder)

@@ -100,12 +100,24 @@ class Said:
     """What one IntentRequest said, read once: the intent, the most urgent red flag its
     words name (`sign`), the red flags it tells us are present or ruled out (`facts`:
     {sign id: 'yes'|'no'}, from the sign slot, a report's cause, free words and, as 'no'
-    only, the denied slot of DenySignIntent), an onset
-    ({date, time, duration} as spoken, or None), and the ids of its other slots."""
+    only, the denied slot of DenySignIntent or words that deny a sign), an onset
+    ({date, time, duration} as spoken, or None), a report's cause (from its slot or its
+    words), and the ids of its other slots."""
     intent: str | None
     sign: str | None = None
     facts: dict = field(default_factory=dict)
     onset: dict | None = None
+    topic: str | None = None
+    status: str | None = None
+    reminder: str | None = None
+    cause: str | None = None
+
+
+@dataclass(frozen=True)
+class Meant:
+    """What unresolved words mean (reread): the intent, and the topic, check-in status or
+    reminder kind they name."""
+    intent: str | None
     topic: str | None = None
     status: str | None = None
     reminder: str | None = None
@@ -116,57 +128,99 @@ class Said:
 # (virtual-alexa gives it the phrase as its date); a TopicIntent's topic may not resolve.
 ONSET, TOPIC, REPORT = "OnsetIntent", "TopicIntent", "ReportSpasmIntent"
 YES, NO = "AMAZON.YesIntent", "AMAZON.NoIntent"
+DENY, CHECKIN, FALLBACK = "DenySignIntent", "CheckInIntent", "AMAZON.FallbackIntent"
+# The intent of each of rules.json's reading.requests (words.request).
+REQUESTS = {
+    "cancel_reminders": "CancelRemindersIntent", "list_reminders": "ListRemindersIntent",
+    "set_reminder": "SetReminderIntent", "ice_or_heat": "IceOrHeatIntent", "start_over": "AMAZON.StartOverIntent",
+    "repeat": "AMAZON.RepeatIntent", "help": "AMAZON.HelpIntent", "more_tips": "MoreTipsIntent",
+    "unsure": "UnsureIntent", "cancel": "AMAZON.CancelIntent", "stop": "AMAZON.StopIntent",
+}
 
 
 _ANY_DAY = datetime.date(2000, 1, 1)  # whether words name a time does not depend on the day
 
 
-def reread(content, intent, text):
-    """(intent, topic id) that the unresolved words `text` of a request for `intent` mean.
-    TopicIntent: the topic its words mention. OnsetIntent: a yes or a no when the words
-    begin with one ("yes a little", "nah I'm fine": an answer to what we asked), a spasm report (which keeps
-    what it says about when), or a question about the topic it mentions, or words about a
-    topic that neither name a time nor begin as the circumstances of an onset ("while I
-    was doing yoga" answers "when did it start?"). Otherwise (intent, None)."""
+def reread(content, intent, text, denied=None):
+    """The Meant of the unresolved words `text` of a request for `intent` (fillers before
+    them left out). Words that deny a red flag (`denied`, triage.denied_flags when None)
+    and ask nothing are that denial. TopicIntent: the topic its words mention.
+    OnsetIntent, in this order: a yes or a no when the words are one ("yes a little",
+    "nah I'm fine": an answer to what we asked); a request read before topics ("remind me
+    when to switch to heat", "start over"); a spasm report (which keeps what it says about
+    when), or a check-in when it also says the back is the same or worse; a question about
+    the topic it mentions; how the back is ("pretty much how it was"); a request read after
+    topics ("what else", "not sure"); an onset when the words name a time or begin as the
+    circumstances of one ("while I was doing yoga"), unless it is a question about nothing
+    we know ("who won the game last night": not understood); words about a topic.
+    Otherwise the intent as it was."""
+    text = words.without_fillers(content, text)
+    if intent not in (TOPIC, ONSET):
+        return Meant(intent)
+    if denied is None:
+        denied = triage.denied_flags(content, text)
+    question = words.is_question(content, text)
     if intent == TOPIC:
-        return TOPIC, (None if words.is_answer(content, text) else words.mentioned_topic(content, text))
-    if intent != ONSET:
-        return intent, None
+        if denied and not question:
+            return Meant(DENY)
+        return Meant(TOPIC, None if words.is_answer(content, text) else words.mentioned_topic(content, text))
     answer = words.reply(content, text)
     if answer:
-        return {words.YES: YES, words.NO: NO}[answer], None
+        return Meant({words.YES: YES, words.NO: NO}[answer])
+    if denied and not question:
+        return Meant(DENY)
+    wanted = words.request(content, text, over_topics=True)
+    if wanted:
+        return Meant(REQUESTS[wanted.id], reminder=wanted.reminder)
     meaning = words.read(content, text)
-    if meaning is None:
-        return intent, None
-    if meaning.kind == words.REPORT:
-        return REPORT, meaning.topic
-    if words.is_question(content, text):
-        return TOPIC, meaning.topic
+    status = None if question or words.is_answer(content, text) else words.status(content, text)
+    if meaning and meaning.kind == words.REPORT:
+        return Meant(CHECKIN, status=status) if status in ("same", "worse") else Meant(REPORT, meaning.topic)
+    if meaning and question:
+        return Meant(TOPIC, meaning.topic)
+    if status:
+        return Meant(CHECKIN, status=status)
+    wanted = words.request(content, text, over_topics=False)
+    if wanted:
+        return Meant(REQUESTS[wanted.id], reminder=wanted.reminder)
     if words.is_circumstance(content, text) or spoken_time.scan(text, _ANY_DAY):
-        return ONSET, None
-    return TOPIC, meaning.topic
+        # ... but a question about nothing we know is no onset, whatever time it names
+        return Meant(FALLBACK) if question and not meaning else Meant(ONSET)
+    return Meant(TOPIC, meaning.topic) if meaning else Meant(intent)
+
+
+def _cause_facts(content, cause):
+    known = content.causes[cause]
+    return {**{flag: "no" for flag in known.no}, **{flag: "yes" for flag in known.yes}}
 
 
 def read(handler_input, content):
     """The Said of this request. A red flag named by any slot of any intent counts; words
-    no slot value resolved may say what was meant (reread)."""
+    no slot value resolved may say what was meant (reread), deny red flags, and give a
+    report its cause."""
     intent = get_intent_name(handler_input)
-    facts = {}
-    denied = denied_id(handler_input, content.red_flags)
-    if denied:
-        facts[denied] = "no"  # never `sign`: a denial can only rule a red flag out
-    cause = value_id(handler_input, "cause", content.causes)
-    if cause:
-        facts.update({flag: "no" for flag in content.causes[cause]["no"]})
-        facts.update({flag: "yes" for flag in content.causes[cause]["yes"]})
-    text = free_text(handler_input)
+    text = free_text(handler_input).lower()
     named = [value_id(handler_input, "sign", content.red_flags)] + (triage.mentioned_flags(content, text) if text else [])
-    facts.update({flag: "yes" for flag in named if flag})
+    named = [flag for flag in named if flag]
+    denied = triage.denied_flags(content, text) if text and not named else []
+    topic = value_id(handler_input, "topic", content.topics)
+    status = value_id(handler_input, "status", care.STATUSES)
+    reminder = value_id(handler_input, "reminder", content.reminder_kinds)
+    if text and not named and not topic:
+        meant = reread(content, intent, text, denied)
+        intent, topic, status, reminder = meant.intent, meant.topic, meant.status or status, meant.reminder or reminder
+    cause = value_id(handler_input, "cause", content.causes)
+    if not cause and intent == REPORT and text:
+        cause = words.mentioned_cause(content, text)
+    facts = dict.fromkeys(denied, "no")
+    one_denied = denied_id(handler_input, content.red_flags)
+    if one_denied:
+        facts[one_denied] = "no"  # never `sign`: a denial can only rule a red flag out
+    if cause:
+        facts.update(_cause_facts(content, cause))
+    facts.update(dict.fromkeys(named, "yes"))
     present = [flag for flag, known in facts.items() if known == "yes"]
     sign = max(present, key=lambda flag: content.red_flags[flag].level.rank) if present else None
-    topic = value_id(handler_input, "topic", content.topics)
-    if text and not sign and not topic:
-        intent, topic = reread(content, intent, text.lower())
     onset = values(handler_input, *ONSET_SLOTS)
     if intent == REPORT and not any(onset.values()):
         # "my back's been in spasm since tuesday": the report's free words may say when
@@ -180,6 +234,7 @@ def read(handler_input, content):
         facts=facts,
         onset=onset if any(onset.values()) else None,
         topic=topic,
-        status=value_id(handler_input, "status", care.STATUSES),
-        reminder=value_id(handler_input, "reminder", content.reminder_kinds),
+        status=status,
+        reminder=reminder,
+        cause=cause,
     )

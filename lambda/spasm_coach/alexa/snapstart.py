@@ -98,10 +98,7 @@ def before_snapshot(handler):
                 quiet.disabled = False
                 log.bind(None)
                 client.meta.events.unregister("before-send.dynamodb", unique_id="snapstart-stub")
-        for item in (*handler.content.red_flags.values(), *handler.content.topics.values()):
-            item.mentions  # noqa: B018  (compiled on first use: compile them into the snapshot)
-        for part in handler.content.reading.patterns:
-            handler.content.reading.compiled(part)
+        handler.content.compile_patterns()  # compiled on first use: compile them into the snapshot
         import requests  # noqa: F401  (the Alexa API client's first use imports it)
         import zoneinfo  # noqa: F401  (so does the first turn that knows the device's zone)
         close_connections(handler)
