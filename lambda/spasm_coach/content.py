@@ -135,10 +135,12 @@ READING_PARTS = ("yes", "no", "answer", "circumstance", "question", "report", "c
 @dataclass(frozen=True)
 class Request:
     """Words that ask for one thing the skill does (rules.json reading.requests): start
-    over, repeat, a reminder (of `reminder` kind, if the words say)... `over_topics`: read
-    before a topic the words mention ("remind me when to switch to heat")."""
+    over, repeat, a reminder (of `reminder` kind, if the words say)... `read`: when they
+    are read (slots.reread): "before_topics" a topic the words mention ("remind me when
+    to switch to heat"), "after_topics", or "last", after an onset ("not sure, maybe two
+    days ago" says when)."""
     id: str
-    over_topics: bool
+    read: str
     patterns: tuple
     reminder: str | None = None
 
@@ -154,6 +156,7 @@ class Reading:
     and `requests` in the order they are read."""
     patterns: dict  # part -> pattern texts
     requests: tuple = ()
+    first_person: tuple = ()  # (pattern text, replacement): "he can't feel his legs" -> "i can't feel my legs"
     _compiled: dict = field(default_factory=dict, compare=False, repr=False)
 
     def compiled(self, part):
@@ -164,6 +167,14 @@ class Reading:
 
     def says(self, part, text):
         return any(pattern.search(text) for pattern in self.compiled(part))
+
+    def in_first_person(self, text):
+        """`text` as if the speaker said it of themselves (a carer speaking for someone)."""
+        if "first_person" not in self._compiled:
+            self._compiled["first_person"] = tuple((re.compile(p, MENTION_FLAGS), r) for p, r in self.first_person)
+        for pattern, replacement in self._compiled["first_person"]:
+            text = pattern.sub(replacement, text)
+        return text
 
     def without(self, part, text):
         """`text` with what the patterns of `part` match taken out, stripped."""
@@ -228,6 +239,7 @@ class Content:
             flag.denials  # noqa: B018
         for part in self.reading.patterns:
             self.reading.compiled(part)
+        self.reading.in_first_person("")
 
     def texts(self, locale):
         """Texts for `locale`. A locale we have no texts for gets the en-US wording, but
@@ -401,6 +413,9 @@ def cross_check(rules, locales):
     patterns += [(f"topic {t['id']}: mention", p) for t in rules["topics"] for p in t["mentions"]]
     patterns += [(f"reading.{part}", p) for part in READING_PARTS for p in rules["reading"][part]]
     patterns += [(f"reading.requests {r['id']}", p) for r in rules["reading"]["requests"] for p in r["patterns"]]
+    found += [f"reading.first_person: {pair!r} is not a pattern and its replacement"
+              for pair in rules["reading"]["first_person"] if len(pair) != 2]
+    patterns += [("reading.first_person", pair[0]) for pair in rules["reading"]["first_person"] if len(pair) == 2]
     for where, pattern in patterns:
         try:
             re.compile(pattern, MENTION_FLAGS)
@@ -543,8 +558,9 @@ def _index(rules, locales):
         topics={t["id"]: Topic(t["id"], t["say"], t["with_referral"], t["name"], tuple(t["mentions"]))
                 for t in rules["topics"]},
         reading=Reading({part: tuple(rules["reading"][part]) for part in READING_PARTS},
-                        tuple(Request(r["id"], r["over_topics"], tuple(r["patterns"]), r.get("reminder"))
-                              for r in rules["reading"]["requests"])),
+                        tuple(Request(r["id"], r["read"], tuple(r["patterns"]), r.get("reminder"))
+                              for r in rules["reading"]["requests"]),
+                        tuple((pattern, replacement) for pattern, replacement in rules["reading"]["first_person"])),
         walk_through=tuple(rules["walk_through"]),
         sources=rules["sources"],
         locales=texts,

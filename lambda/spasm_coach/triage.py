@@ -260,43 +260,50 @@ def mentioned_flags(content, text):
     """Red flags that free words mention ("i lost control of my bowels"), most urgent
     first. A mention right after a negation ("no chest pain") does not count, nor one
     that takes in a negation its pattern does not ask for ("my bladder has never been a
-    problem"), nor one that takes in the sign's own denial ("my chest is fine but my back
-    is sore")."""
+    problem")."""
     found = [flag for flag in content.red_flags.values()
-             if any(_stands(flag, match, text) for match in _matches(flag.mentions, text))]
+             if any(affirmed(match, text) for match in _matches(flag.mentions, text))]
     found.sort(key=lambda flag: -flag.level.rank)
     return [flag.id for flag in found]
 
 
 def denied_flags(content, text):
-    """Red flags that free words say are absent, none of them also mentioned as present:
-    a mention said right after a denial ("no numbness down there", "i'm not on steroids",
-    "i didn't fall") or turned around inside ("my bladder has never been a problem"), or a
-    flag's own denial ("my chest is fine", rules.json `denials`).
-    A negation further away ("i don't know, my legs feel numb") denies nothing: it
-    only keeps the mention from counting (mentioned_flags)."""
+    """Red flags that free words, taken whole, say are absent: words that are nothing but
+    a denial of a mention ("i've never had cancer", "not on any steroids or chemo", "no
+    fever at all"), a mention turned around inside ("my bladder has never been a
+    problem"), or all of a flag's own denial ("my chest is fine", rules.json `denials`).
+    Never a flag also mentioned as present, nor anything in words that say something is
+    new ("i've never had pain like this in my chest"), nor words that go on to say more
+    ("my chest is fine apart from a tight feeling"). A "no" alone before a mention may
+    answer a question and then say the sign ("no pins and needles in both legs"): it
+    denies only with more of the same after it ("no fever at all")."""
+    text = " ".join(text.lower().split())
+    if not text or _NEWLY.search(text):
+        return []
     found = []
     for flag in content.red_flags.values():
         mentions = list(_matches(flag.mentions, text))
-        if any(_stands(flag, match, text) for match in mentions):
+        if any(affirmed(match, text) for match in mentions):
             continue
-        if any(_negated_inside(match) or not _own_subject(match) and _DENIED_JUST_BEFORE.search(
-                _clause_before(match, text)) for match in mentions) \
-                or any(pattern.search(text) for pattern in flag.denials):
+        if any(_denies(match, text) for match in mentions) or any(p.fullmatch(text) for p in flag.denials):
             found.append(flag.id)
     return found
 
 
-def _stands(flag, match, text):
-    """Whether this mention of `flag` says it is there: affirmed, and not overlapping the
-    flag's own denial."""
-    return affirmed(match, text) and not any(
-        denial.start() < match.end() and match.start() < denial.end()
-        for pattern in flag.denials for denial in pattern.finditer(text))
-
-
 def _matches(patterns, text):
     return (match for pattern in patterns for match in pattern.finditer(text))
+
+
+def _denies(match, text):
+    if _negated_inside(match):
+        return True
+    if _own_subject(match):
+        return False
+    before = _DENIAL_BEFORE.fullmatch(text[:match.start()].strip())
+    after = text[match.end():]
+    if not before or not _DENIAL_AFTER.fullmatch(after):
+        return False
+    return before.group("negation") != "no" or bool(_FIRMLY.search(after))
 
 
 # A negation reaches only as far as its own clause: "nothing helps and i wet myself".
@@ -306,13 +313,24 @@ _CLAUSE_BREAK = re.compile(r"[.!?;,]|\b(?:and|but|except|though|although|because
 # ... and not past a new subject: in "no, i can't feel my legs" the "no" answers a question.
 _SUBJECTS = frozenset({"i", "i've", "i'm", "i'd", "my", "it", "it's", "we", "they"})
 
-# A denial said just before what it denies: "no", "never had any", "i'm not on",
-# "i don't think i have a". Nothing but these words may come between.
-_DENIED_JUST_BEFORE = re.compile(
-    r"(^|\s)(no|not|never|without|nothing|none|don't|doesn't|didn't|haven't|hasn't|wasn't|weren't|isn't|aren't|"
-    r"don't think (i have|i've got|i've had|there's|there is|i am|i'm|i was))"
-    r"( (have|has|had|got|get|been|feel|felt|notice|noticed|any|a|an|real|some|signs? of|sign of|on|in|like|"
-    r"problems? with|trouble with|issues? with|even|ever|\w+ or|\w+ nor))*\s*$")
+# Words that are a denial up to a mention: "i've never had", "i'm not on any", "there's no".
+_DENIAL_BEFORE = re.compile(
+    r"(?:(?:no|nope|nah|i|i've|i have|i'm|i am|i've got|i have got|there's|there is|there are|i do|i did|and)\s+)?"
+    r"(?P<negation>no|not|never|don't|do not|haven't|have not|hasn't|didn't|did not|wasn't|isn't|aren't|without|"
+    r"nothing|none)"
+    r"(?:\s+(?:have|has|had|got|get|been|feel|felt|notice|noticed|any|a|an|real|some|signs? of|on|in|like|taking|"
+    r"problems? with|trouble with|issues? with|even|ever|[\w']+ or|[\w']+ nor))*")
+# ... and what may follow the mention: more of the same ("at all", "or chills").
+_DENIAL_AFTER = re.compile(
+    r"(?:\s+(?:at all|whatsoever|either|of any kind|or anything(?: like that)?|thanks|thank you|that i know of|"
+    r"before|ever|in my life|no|none|(?:or|nor) [\w']+(?: [\w']+)?))*\s*")
+_FIRMLY = re.compile(r"\b(at all|whatsoever|either|of any kind|or anything|or|nor)\b")
+# Words that say something is new or worse than ever, which "never" or "no" then affirms.
+_NEWLY = re.compile(r"\b(like this|this (bad|high|much|severe|strong|intense|numb|weak|painful|sore|hot)|"
+                    r"until|till|up to now|before (now|today|this)|first time|ever since|anymore|any more)\b")
+
+
+_CANNOT = frozenset({"can't", "cannot", "couldn't"})
 
 
 def _clause_before(match, text):
@@ -328,16 +346,17 @@ def _own_subject(match):
 
 def affirmed(match, text):
     """Whether the mention `match` in `text` says its sign is there: unless it begins a
-    statement of its own, no negation before it in its clause (since the clause's last
-    subject) and no denial just before it ("i don't think i have a fever"); and none
-    inside it that its pattern does not ask for."""
-    if not _own_subject(match):
-        before = _clause_before(match, text)
-        if _DENIED_JUST_BEFORE.search(before):
-            return False
-        words = before.split()
+    statement of its own or the words say something is new ("i've never had pain like
+    this in my chest"), no negation before it in its clause (since the clause's last
+    subject; "i can't walk without" is none); and none inside it that its pattern does
+    not ask for."""
+    if not _own_subject(match) and not _NEWLY.search(text):
+        words = _clause_before(match, text).split()
         subject = max((i for i, word in enumerate(words) if word in _SUBJECTS), default=-1)
-        if _NEGATIONS.intersection(words[subject + 1:][-4:]):
+        # a negation reaches four words back, or all along a list ("not on steroids or chemo")
+        reach = words[subject + 1:] if words[-1:] in (["or"], ["nor"]) else words[subject + 1:][-4:]
+        negations = _NEGATIONS.intersection(reach)
+        if negations and not (negations == {"without"} and _CANNOT.intersection(words)):
             return False
     return not _negated_inside(match)
 

@@ -107,8 +107,8 @@ def mentioned_cause(content, text):
     return None
 
 
-def request(content, text, over_topics):
-    """The first of rules.json's reading.requests the words make (content.Request), of those
-    read before a topic the words mention (`over_topics`) or of those read after, or None."""
-    return next((wanted for wanted in content.reading.requests if wanted.over_topics == over_topics
+def request(content, text, read):
+    """The first of rules.json's reading.requests the words make (content.Request) of those
+    read at `read` ("before_topics", "after_topics", "last"), or None."""
+    return next((wanted for wanted in content.reading.requests if wanted.read == read
                  and any(pattern.search(text) for pattern in wanted.mentions)), None)

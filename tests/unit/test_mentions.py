@@ -167,16 +167,14 @@ def test_the_same_words_in_the_sign_slot_are_a_red_flag(content):
 
 
 @pytest.mark.parametrize("words, flags", [
-    ("no numbness down there", ["saddle_numbness"]),
     ("my chest is fine", ["chest_pain"]),
     ("peeing is fine", ["bladder_bowel"]),
     ("my bladder has never been a problem", ["bladder_bowel"]),
     ("i'm not on steroids or chemo", ["weak_immune"]),
     ("i didn't fall or bang it", ["significant_injury"]),
-    ("i don't think i have a fever", ["fever"]),
     ("my weight's about the same", ["weight_loss"]),
-    ("my chest is fine but my back is sore", ["chest_pain"]),
     ("no fever or chills", ["fever"]),
+    ("no fever at all", ["fever"]),
     ("my bones aren't brittle", ["thin_bones_fall"]),
     ("the pain isn't that bad", ["severe_unimproved"]),
 ])
@@ -191,6 +189,19 @@ def test_words_that_deny_a_sign_rule_out_that_sign(content, words, flags):
     ("i'm not sure if my legs are numb", "both_legs"),
     ("my legs are fine but i can't feel my bum", "saddle_numbness"),
     ("my chest is fine but it hurts in my chest when i breathe", "chest_pain"),
+    # found by a cold review: words that say the sign, with a no, never or without in them
+    ("i have no control over my bladder", "bladder_bowel"),
+    ("peeing is fine but pooing i can't control", "bladder_bowel"),
+    ("i've never had pain like this in my chest", "chest_pain"),
+    ("never had numbness down there before now", "saddle_numbness"),
+    ("i can't walk without pins and needles in both legs", "both_legs"),
+    ("my chest is fine apart from a tight feeling", "chest_pain"),
+    ("my bladder is fine apart from leaking a bit", "bladder_bowel"),
+    ("i can walk fine but both feet feel numb", "both_legs"),
+    ("it's gone into my legs", "both_legs"),
+    ("i was bending down when a car reversed into me", "serious_accident"),
+    ("i fell off my motorbike", "serious_accident"),
+    ("i don't think i have a fever", "fever"),           # a hedge is no denial
 ])
 def test_a_sign_said_as_there_is_never_denied(content, words, flag):
     assert flag in triage.mentioned_flags(content, words)
@@ -200,6 +211,13 @@ def test_a_sign_said_as_there_is_never_denied(content, words, flag):
 @pytest.mark.parametrize("words", [
     "i don't know", "not that i know of", "my back is fine now", "i'm not sure about my legs",
     "i can't remember if i fell",
+    # found by a cold review: a denial only when the words are nothing but one
+    "no pins and needles in both legs",      # may be "no." and then the sign
+    "no numbness down there",
+    "my chest is fine but my back is sore", "i think my chest is fine", "my legs seem ok",
+    "my breathing is fine", "down there looks normal", "it's not ok", "it's not bearable",
+    "it's barely bearable", "nights are not ok", "it's ok if i don't move", "heat helped at first now it doesn't",
+    "i never had problems with my bladder until now", "i've never had a fever this high",
 ])
 def test_words_that_deny_nothing_we_ask_about_rule_nothing_out(content, words):
     assert triage.denied_flags(content, words) == []

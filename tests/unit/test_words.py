@@ -2,10 +2,13 @@
 spasm report, an onset, or nothing we know. The phrases here are our own, never the
 held-out set's (tests/nlu/heldout-en-US.yaml measures what we did not write)."""
 
+import json
+
 import pytest
 
 from spasm_coach import words
 from spasm_coach.alexa import slots
+from tests.conftest import ROOT
 
 
 @pytest.mark.parametrize("text, topic", [
@@ -96,14 +99,20 @@ def test_every_topic_is_found_by_its_own_name(content):
     # fillers before the words are left out
     ("OnsetIntent", "um so would a massage gun help", ("TopicIntent", "massage")),
     ("OnsetIntent", "uh my back it's uh it's locked", ("ReportSpasmIntent", None)),
-    # how the back is, at a check-in, before any time it names; a report that says it is
-    # the same or worse is that check-in
+    # how the back is, at a check-in, before any time it names; a report stays a report
+    # (the safety questions come first)
     ("OnsetIntent", "still the same as yesterday", ("CheckInIntent", "same")),
     ("OnsetIntent", "pretty much how it was", ("CheckInIntent", "same")),
     ("OnsetIntent", "it's gone downhill", ("CheckInIntent", "worse")),
     ("OnsetIntent", "i can move a lot more now", ("CheckInIntent", "better")),
     ("OnsetIntent", "i'm totally back to normal", ("CheckInIntent", "gone")),
-    ("OnsetIntent", "much worse today i can barely move", ("CheckInIntent", "worse")),
+    ("OnsetIntent", "much worse today i can barely move", ("ReportSpasmIntent", None)),
+    ("OnsetIntent", "it's gone into my legs", ("OnsetIntent", None)),   # (a red flag: read before any of this)
+    ("OnsetIntent", "it's better when i lean forward", ("OnsetIntent", None)),
+    # what a spasm report says wins over anything its words might ask for
+    ("OnsetIntent", "it hurts from the top of my back", ("ReportSpasmIntent", None)),
+    ("OnsetIntent", "the pain won't stop", ("OnsetIntent", None)),
+    ("OnsetIntent", "not sure maybe two days ago", ("OnsetIntent", None)),
     ("OnsetIntent", "is it better to rest", ("TopicIntent", "rest")),
     # a question about nothing we know is no onset, whatever time it names
     ("OnsetIntent", "who won the football last night", ("AMAZON.FallbackIntent", None)),
@@ -132,6 +141,8 @@ def test_reread_gives_the_intent_the_words_mean(content, intent, text, expected)
     ("i was lifting a box when i slipped on the stairs", "fall"),       # the more urgent wins
     ("i was carrying the shopping and got hit by a car", "accident"),
     ("i didn't lift anything it just went", None),                      # a denied cause is none
+    ("i slipped a disc lifting the shopping", "strain"),
+    ("i nearly fell but caught myself", None),
     ("i fell asleep on the sofa", None),
     ("it just went for no reason", None),
 ])
@@ -158,3 +169,20 @@ def test_a_report_s_words_give_its_cause(content, text, cause):
 def test_words_that_ask_for_something_the_skill_does(content, text, intent, reminder):
     meant = slots.reread(content, "OnsetIntent", text)
     assert (meant.intent, meant.reminder) == (intent, reminder)
+
+
+@pytest.mark.parametrize("said, meant", [
+    ("he can't feel his legs", "i can't feel my legs"),
+    ("she's wet herself without noticing", "i've wet myself without noticing"),
+    ("he says his bum has gone numb", "i say my bum has gone numb"),
+    ("she's in agony", "i'm in agony"),
+])
+def test_a_carer_s_words_are_read_as_if_said_of_themselves(content, said, meant):
+    assert content.reading.in_first_person(said) == meant
+
+
+def test_every_request_the_content_names_has_an_intent(content):
+    assert {wanted.id for wanted in content.reading.requests} <= set(slots.REQUESTS)
+    schema = json.loads((ROOT / "content" / "schema" / "rules.schema.json").read_text())
+    ids = schema["properties"]["reading"]["properties"]["requests"]["items"]["properties"]["id"]["enum"]
+    assert set(ids) == set(slots.REQUESTS)

@@ -135,63 +135,103 @@ REQUESTS = {
     "set_reminder": "SetReminderIntent", "ice_or_heat": "IceOrHeatIntent", "start_over": "AMAZON.StartOverIntent",
     "repeat": "AMAZON.RepeatIntent", "help": "AMAZON.HelpIntent", "more_tips": "MoreTipsIntent",
     "unsure": "UnsureIntent", "cancel": "AMAZON.CancelIntent", "stop": "AMAZON.StopIntent",
+    "delete_data": "DeleteDataIntent",
 }
 
 
 _ANY_DAY = datetime.date(2000, 1, 1)  # whether words name a time does not depend on the day
 
 
+class _Words:
+    """Unresolved words being reread, with what is known of them so far."""
+
+    def __init__(self, content, intent, text, denied):
+        self.content, self.intent, self.text = content, intent, text
+        self.denied = triage.denied_flags(content, text) if denied is None else denied
+        self.question = words.is_question(content, text)
+        self.meaning = words.read(content, text)
+
+    def requested(self, read):
+        wanted = words.request(self.content, self.text, read)
+        return Meant(REQUESTS[wanted.id], reminder=wanted.reminder) if wanted else None
+
+    def names_an_onset(self):
+        return words.is_circumstance(self.content, self.text) or spoken_time.scan(self.text, _ANY_DAY)
+
+
+# What unresolved words of an OnsetIntent (virtual-alexa's catch-all) mean: the first reader
+# below that says something wins. Safety first: an answer stays that answer, a denial rules
+# out only what it names, and a spasm report comes before anything the words might ask for.
+def _as_answer(w):        # "yes a little", "nah i'm fine": the answer to what we asked
+    answer = words.reply(w.content, w.text)
+    return Meant({words.YES: YES, words.NO: NO}[answer]) if answer else None
+
+
+def _as_denial(w):        # "my chest is fine", "i'm not on steroids or chemo"
+    return Meant(DENY) if w.denied and not w.question else None
+
+
+def _as_report(w):        # "my back's in bits", "is yoga ok when my back has locked up"
+    return Meant(REPORT, w.meaning.topic) if w.meaning and w.meaning.kind == words.REPORT else None
+
+
+def _as_topic_question(w):  # "would a tennis ball on the knot help"
+    return Meant(TOPIC, w.meaning.topic) if w.meaning and w.question else None
+
+
+def _as_status(w):        # "pretty much how it was", "i can move a lot more now"
+    status = None if w.question or words.is_answer(w.content, w.text) else words.status(w.content, w.text)
+    return Meant(CHECKIN, status=status) if status else None
+
+
+def _as_onset(w):         # "while i was gardening", "about two hours ago"; not "who won last night"
+    if not w.names_an_onset():
+        return None
+    return Meant(FALLBACK) if w.question and not w.meaning else Meant(ONSET)
+
+
+def _as_topic(w):         # "a massage gun", "i'm so anxious about all this"
+    return Meant(TOPIC, w.meaning.topic) if w.meaning else None
+
+
+ONSET_READERS = (
+    _as_answer,
+    _as_denial,
+    _as_report,
+    lambda w: w.requested("before_topics"),  # reminders, ice or heat, start over, repeat...
+    _as_topic_question,
+    _as_status,
+    lambda w: w.requested("after_topics"),   # help, more tips, cancel, stop
+    _as_onset,
+    _as_topic,
+    lambda w: w.requested("last"),           # "not sure" (after the onset: "not sure, maybe tuesday")
+)
+
+
 def reread(content, intent, text, denied=None):
     """The Meant of the unresolved words `text` of a request for `intent` (fillers before
-    them left out). Words that deny a red flag (`denied`, triage.denied_flags when None)
-    and ask nothing are that denial. TopicIntent: the topic its words mention.
-    OnsetIntent, in this order: a yes or a no when the words are one ("yes a little",
-    "nah I'm fine": an answer to what we asked); a request read before topics ("remind me
-    when to switch to heat", "start over"); a spasm report (which keeps what it says about
-    when), or a check-in when it also says the back is the same or worse; a question about
-    the topic it mentions; how the back is ("pretty much how it was"); a request read after
-    topics ("what else", "not sure"); an onset when the words name a time or begin as the
-    circumstances of one ("while I was doing yoga"), unless it is a question about nothing
-    we know ("who won the game last night": not understood); words about a topic.
-    Otherwise the intent as it was."""
+    them left out; `denied`: the red flags they deny, triage.denied_flags when None).
+    TopicIntent: a denial that asks nothing, else the topic its words mention. OnsetIntent:
+    what the first of ONSET_READERS makes of them. Otherwise, or when nothing is made of
+    them, the intent as it was."""
     text = words.without_fillers(content, text)
     if intent not in (TOPIC, ONSET):
         return Meant(intent)
-    if denied is None:
-        denied = triage.denied_flags(content, text)
-    question = words.is_question(content, text)
+    said = _Words(content, intent, text, denied)
     if intent == TOPIC:
-        if denied and not question:
+        if said.denied and not said.question:
             return Meant(DENY)
         return Meant(TOPIC, None if words.is_answer(content, text) else words.mentioned_topic(content, text))
-    answer = words.reply(content, text)
-    if answer:
-        return Meant({words.YES: YES, words.NO: NO}[answer])
-    if denied and not question:
-        return Meant(DENY)
-    wanted = words.request(content, text, over_topics=True)
-    if wanted:
-        return Meant(REQUESTS[wanted.id], reminder=wanted.reminder)
-    meaning = words.read(content, text)
-    status = None if question or words.is_answer(content, text) else words.status(content, text)
-    if meaning and meaning.kind == words.REPORT:
-        return Meant(CHECKIN, status=status) if status in ("same", "worse") else Meant(REPORT, meaning.topic)
-    if meaning and question:
-        return Meant(TOPIC, meaning.topic)
-    if status:
-        return Meant(CHECKIN, status=status)
-    wanted = words.request(content, text, over_topics=False)
-    if wanted:
-        return Meant(REQUESTS[wanted.id], reminder=wanted.reminder)
-    if words.is_circumstance(content, text) or spoken_time.scan(text, _ANY_DAY):
-        # ... but a question about nothing we know is no onset, whatever time it names
-        return Meant(FALLBACK) if question and not meaning else Meant(ONSET)
-    return Meant(TOPIC, meaning.topic) if meaning else Meant(intent)
+    return next((meant for reader in ONSET_READERS for meant in [reader(said)] if meant), Meant(intent))
 
 
-def _cause_facts(content, cause):
+def _cause_facts(content, cause, from_words):
+    """What a cause tells the triage. A cause read from words tells only what it says is
+    there (a fall): words may say more than we read ("bending down when a car reversed
+    into me"), so they never rule a sign out."""
     known = content.causes[cause]
-    return {**{flag: "no" for flag in known.no}, **{flag: "yes" for flag in known.yes}}
+    ruled_out = {} if from_words else {flag: "no" for flag in known.no}
+    return {**ruled_out, **{flag: "yes" for flag in known.yes}}
 
 
 def read(handler_input, content):
@@ -199,7 +239,8 @@ def read(handler_input, content):
     no slot value resolved may say what was meant (reread), deny red flags, and give a
     report its cause."""
     intent = get_intent_name(handler_input)
-    text = free_text(handler_input).lower()
+    # read as if said of themselves: "he can't feel his legs" is that sign, for whoever has it
+    text = content.reading.in_first_person(free_text(handler_input).lower())
     named = [value_id(handler_input, "sign", content.red_flags)] + (triage.mentioned_flags(content, text) if text else [])
     named = [flag for flag in named if flag]
     denied = triage.denied_flags(content, text) if text and not named else []
@@ -209,7 +250,7 @@ def read(handler_input, content):
     if text and not named and not topic:
         meant = reread(content, intent, text, denied)
         intent, topic, status, reminder = meant.intent, meant.topic, meant.status or status, meant.reminder or reminder
-    cause = value_id(handler_input, "cause", content.causes)
+    cause = typed_cause = value_id(handler_input, "cause", content.causes)
     if not cause and intent == REPORT and text:
         cause = words.mentioned_cause(content, text)
     facts = dict.fromkeys(denied, "no")
@@ -217,7 +258,7 @@ def read(handler_input, content):
     if one_denied:
         facts[one_denied] = "no"  # never `sign`: a denial can only rule a red flag out
     if cause:
-        facts.update(_cause_facts(content, cause))
+        facts.update(_cause_facts(content, cause, from_words=not typed_cause))
     facts.update(dict.fromkeys(named, "yes"))
     present = [flag for flag, known in facts.items() if known == "yes"]
     sign = max(present, key=lambda flag: content.red_flags[flag].level.rank) if present else None
