@@ -2,7 +2,8 @@
 #   make chat   talk to the skill in a terminal (sets everything up first)
 #   make test   run every test (sets everything up first), in a random order: the end of
 #               the output names the seed; `make test SEED=n` replays that order, and
-#               `make test PYTEST_ARGS="-p no:randomly"` runs in file order
+#               `make test PYTEST_ARGS="-p no:randomly"` runs in file order; they run in 4
+#               worker processes (TEST_WORKERS=0: in one)
 #   make test-stress  make test's pytest three times in a row while busy processes (two
 #               per core) load the machine; prints each run's pass count
 # And to put it on AWS (README, "Deploy"):
@@ -37,8 +38,13 @@ NODE_STAMP := node_modules/.installed
 .PHONY: chat test test-stress fuzz model setup build deploy clean serve debug live-test nlu nlu-profile
 
 # pytest-randomly shuffles the order every run (requirements-dev.txt); SEED replays one.
+# pytest-xdist runs the tests in 4 worker processes (worksteal: an idle worker takes tests
+# from a busy one), also on 2 cores: much of a test's time is its subprocesses and servers,
+# and on a machine busy with other work 4 workers keep the suite near its idle pace;
+# TEST_WORKERS=0 runs them in one process (to debug with -x or --pdb).
 PYTEST_ARGS ?=
-PYTEST := $(BIN)/python -m pytest $(if $(SEED),--randomly-seed=$(SEED)) $(PYTEST_ARGS)
+TEST_WORKERS ?= 4
+PYTEST := $(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal) $(if $(SEED),--randomly-seed=$(SEED)) $(PYTEST_ARGS)
 STRESS_RUNS ?= 3
 
 # make chat LOCALE=en-GB: the same skill as a British device hears it (en-US, en-CA, en-GB, en-AU, en-IN).

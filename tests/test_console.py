@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from tests.conftest import HANG_S
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,7 +20,7 @@ def chat(lines, state_dir, locale=None, model=None):
         env["BSC_LOCALE"] = locale
     env.pop("TABLE_NAME", None)
     done = subprocess.run([sys.executable, "-m", "devkit.chat"], input="\n".join(lines) + "\n",
-                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=HANG_S)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

@@ -21,7 +21,7 @@ import yaml
 
 from devkit import nlu_eval
 from devkit.nlu import Model, model_path
-from tests.conftest import ROOT
+from tests.conftest import HANG_S, ROOT
 
 RESOLVER = ROOT / "devkit" / "va_resolve.js"
 FIXTURES = Path(__file__).parent / "nlu" / "fixtures"
@@ -132,7 +132,7 @@ def _virtual_alexa(model_files, entries):
     assert node, "node is needed to run virtual-alexa (make test installs the npm packages)"
     assert (ROOT / "node_modules" / "virtual-alexa").is_dir(), "run `npm ci` (make test does)"
     done = subprocess.run([node, str(RESOLVER), *map(str, model_files)], input=json.dumps(entries),
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+                          capture_output=True, text=True, cwd=ROOT, timeout=HANG_S)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -276,7 +276,7 @@ def test_the_score_check_holds_against_the_recorded_figure(tmp_path):
     fixture = FIXTURES / f"heldout-{LOCALE}.yaml"
     score = tmp_path / "score.json"
     done = subprocess.run([sys.executable, "-m", "devkit.nlu_eval", "--file", str(fixture), "--score-file", str(score)],
-                          capture_output=True, text=True, cwd=ROOT, env={**_env(), "RECORD": "1"}, timeout=60)
+                          capture_output=True, text=True, cwd=ROOT, env={**_env(), "RECORD": "1"}, timeout=HANG_S)
     assert done.returncode == 0, done.stderr
     recorded = json.loads(score.read_text())["heldout"]
     assert recorded["total"] == len(nlu_eval.load_phrases(fixture))
@@ -315,7 +315,7 @@ def test_the_report_lists_every_failure(tmp_path):
         {"say": "no thanks", "intent": "TopicIntent", "slots": {"topic": "massage"}},
     ]}))
     done = subprocess.run([sys.executable, "-m", "devkit.nlu_eval", "--file", str(phrases)],
-                          capture_output=True, text=True, cwd=ROOT, env=_env(), timeout=60)
+                          capture_output=True, text=True, cwd=ROOT, env=_env(), timeout=HANG_S)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "AMAZON.YesIntent" in out and "overall: 1/3" in out

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from devkit import nlu_profile
-from tests.conftest import ROOT
+from tests.conftest import HANG_S, ROOT
 
 SKILL_ID = "amzn1.ask.skill.33333333-profile"
 TOKEN = "Atza|profile-test-token"
@@ -228,7 +228,7 @@ def _command(tmp_path, standin, *args, **env):
     environment = {"PATH": "/usr/bin:/bin", "HOME": str(home), "ASK_SMAPI_SERVER_BASE_URL": standin.url,
                    "ASK_LWA_TOKEN_HOST": standin.url, **env}
     return subprocess.run([sys.executable, "-m", "devkit.nlu_profile", "--set", str(FIXTURE), *args],
-                          cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
+                          cwd=ROOT, env=environment, capture_output=True, text=True, timeout=HANG_S)
 
 
 def test_without_credentials_it_stops_at_once_and_says_what_to_set_up(tmp_path, standin):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from devkit import package
-from tests.conftest import ROOT
+from tests.conftest import HANG_S, ROOT
 from tests.template import TEMPLATE
 
 
@@ -69,7 +69,7 @@ def test_the_built_package_answers_with_only_itself_and_its_layer(built, tmp_pat
     env = {"BSC_CONTENT_DIR": str(built / "ContentLayer"), "BSC_LOCAL_STORE": str(tmp_path / "s.sqlite3"),
            "PATH": "/usr/bin:/bin"}
     result = subprocess.run([sys.executable, "-S", "-c", code, str(built / "SkillFunction"), event],
-                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=HANG_S)
     assert result.returncode == 0, result.stderr
     speech = json.loads(result.stdout)["response"]["outputSpeech"]["ssml"]
     assert "not medical advice" in speech
@@ -97,7 +97,7 @@ def test_the_package_reads_time_zones_from_its_own_tzdata(built, tmp_path):
             "print(zoneinfo.ZoneInfo('America/Chicago').key); print(zoneinfo.ZoneInfo('Europe/London').key); "
             "exec('try:\\n zoneinfo.ZoneInfo(\"Africa/Lagos\")\\nexcept zoneinfo.ZoneInfoNotFoundError:\\n print(\"missing\")')")
     result = subprocess.run([sys.executable, "-S", "-c", code, str(built / "SkillFunction")],
-                            cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60)
+                            cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=HANG_S)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["America/Chicago", "Europe/London", "missing"]
 
@@ -140,7 +140,7 @@ def test_the_packaged_ask_sdk_model_imports_a_model_module_only_when_it_is_used(
     head = (built / "SkillFunction" / "ask_sdk_model" / "__init__.py").read_text()
     assert "def __getattr__" in head and "Copyright" in head  # lazy, the notice kept
     result = subprocess.run([sys.executable, "-S", "-c", LAZY_CHECK, str(built / "SkillFunction"), json.dumps(exports)],
-                            cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=120)
+                            cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=HANG_S)
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
     assert figures["missing"] == []  # every name every __init__ exported is still there, the same object
@@ -165,7 +165,7 @@ def test_only_pure_re_exports_are_rewritten_and_names_that_are_also_modules_are_
     assert "__getattr__" in (pure / "__init__.py").read_text()
     assert (clash / "__init__.py").read_text() == "from .b import b\n"
     code = f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import pkg; print(pkg.A, pkg.sub.b, 'a' in dir(pkg))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=HANG_S)
     assert result.stdout.split() == ["1", "2", "True"], result.stderr
 
 
@@ -191,7 +191,7 @@ except content.ContentError as error:
 
 def load_in_package(built, layer, tmp_path):
     result = subprocess.run([sys.executable, "-S", "-c", CONTENT_CHECK, str(built / "SkillFunction"), str(layer)],
-                            cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60)
+                            cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=HANG_S)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 

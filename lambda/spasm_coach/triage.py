@@ -295,15 +295,18 @@ def _matches(patterns, text):
 
 
 def _denies(match, text):
+    """Whether the words are nothing but a denial of this mention: turned around inside it,
+    or a denial just before it that begins the words; and nothing after it but more of
+    the same ("my chest doesn't hurt it just feels tight" denies nothing)."""
+    after = text[match.end():]
+    if not _DENIAL_AFTER.fullmatch(after):
+        return False
     if _negated_inside(match):
-        return True
+        return bool(_LEAD.fullmatch(text[:match.start()].strip()))
     if _own_subject(match):
         return False
     before = _DENIAL_BEFORE.fullmatch(text[:match.start()].strip())
-    after = text[match.end():]
-    if not before or not _DENIAL_AFTER.fullmatch(after):
-        return False
-    return before.group("negation") != "no" or bool(_FIRMLY.search(after))
+    return bool(before) and (before.group("negation") != "no" or bool(_FIRMLY.search(after)))
 
 
 # A negation reaches only as far as its own clause: "nothing helps and i wet myself".
@@ -323,7 +326,9 @@ _DENIAL_BEFORE = re.compile(
 # ... and what may follow the mention: more of the same ("at all", "or chills").
 _DENIAL_AFTER = re.compile(
     r"(?:\s+(?:at all|whatsoever|either|of any kind|or anything(?: like that)?|thanks|thank you|that i know of|"
-    r"before|ever|in my life|no|none|(?:or|nor) [\w']+(?: [\w']+)?))*\s*")
+    r"in my life|no|none|(?:or|nor) [\w']+(?: [\w']+)?))*\s*")
+# ... and what may come before a mention turned around inside ("no my bladder's never been a problem").
+_LEAD = re.compile(r"((no|nope|nah|well|oh|my|the|me)\s*)*")
 _FIRMLY = re.compile(r"\b(at all|whatsoever|either|of any kind|or anything|or|nor)\b")
 # Words that say something is new or worse than ever, which "never" or "no" then affirms.
 _NEWLY = re.compile(r"\b(like this|this (bad|high|much|severe|strong|intense|numb|weak|painful|sore|hot)|"
@@ -365,8 +370,13 @@ def _negated_inside(match):
     """Whether the mention takes in a negation its pattern does not ask for, which says the
     sign is not there ("my bones aren't brittle"); the patterns' gaps are lazy, so the
     mention is the shortest span that names the sign."""
-    inside = set(re.findall(r"[\w']+", match.group(0).lower())) & _NEGATIONS
-    return not inside <= _pattern_words(match.re.pattern)
+    words = re.findall(r"[\w']+", match.group(0).lower())
+    asked_for = _pattern_words(match.re.pattern)
+    # a negation in an earlier clause of the mention does not reach its end: "my bum
+    # doesn't hurt but it feels numb" says the sign
+    return any(word in _NEGATIONS and word not in asked_for
+               and not any(later in _SUBJECTS or _CLAUSE_BREAK.fullmatch(later) for later in words[i + 1:])
+               for i, word in enumerate(words))
 
 
 @functools.lru_cache(maxsize=512)

@@ -11,7 +11,7 @@ import sys
 import threading
 
 from devkit.alexa_signer import envelope
-from tests.conftest import ROOT
+from tests.conftest import HANG_S, ROOT
 
 SKILL_ID = "amzn1.ask.skill.33333333-local-debug"
 TOKEN = "Atza|local-debug-token"
@@ -77,7 +77,7 @@ def _debug(tmp_path, *args, **env):
     environment = {"PATH": "/usr/bin:/bin", "HOME": str(home), "BSC_LOCAL_STORE": str(tmp_path / "store.sqlite3"),
                    "PYTHONUNBUFFERED": "1", **env}
     return subprocess.run([sys.executable, "-m", "devkit.debug", *args], cwd=ROOT, env=environment,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=HANG_S)
 
 
 def test_requests_down_the_debug_socket_are_answered_by_the_skill(tmp_path):
@@ -99,7 +99,7 @@ def test_requests_down_the_debug_socket_are_answered_by_the_skill(tmp_path):
 def test_the_region_picks_amazons_debug_service_for_it():
     code = ("from devkit import debug; c = debug.client('amzn1.ask.skill.X', 'T', 'EU'); "
             "print(c.web_socket_config.web_socket_server_uri)")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=HANG_S)
     assert done.stdout.strip() == ("wss://bob-dispatch-prod-eu.amazon.com/v1/skills/amzn1.ask.skill.X"
                                    "/stages/development/connectCustomDebugEndpoint"), done.stderr
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from devkit import live_test
-from tests.conftest import ROOT
+from tests.conftest import HANG_S, ROOT
 from tests.live.standin import SimulationStandIn
 
 SKILL_ID = "amzn1.ask.skill.22222222-live-test"
@@ -114,7 +114,7 @@ def _command(tmp_path, *args, **env):
     home.mkdir(exist_ok=True)
     environment = {"PATH": "/usr/bin:/bin", "HOME": str(home), **env}
     return subprocess.run([sys.executable, "-m", "devkit.live_test", *args], cwd=ROOT, env=environment,
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=HANG_S)
 
 
 def test_without_ask_cli_credentials_it_stops_at_once_with_the_setup(tmp_path):

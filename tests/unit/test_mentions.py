@@ -89,6 +89,10 @@ def test_mentions_are_found(content, words, flag):
     "the kids crashed out early so i had time to stretch", "i collided with someone at football",
     "i'm dead tired and my bum hurts", "both my legs are tired and heavy after the run", "my temp job",
     "my friend had a transplant", "i'm on a steroid nasal spray",
+        # found by a second cold review
+        "i hit my head on the cupboard when i stood up", "after a long drive in the car my back is wrecked",
+        "i was lifting a chest of drawers and now my back hurts", "i'm struggling my poor back is killing me",
+        "it's been a week and i can't control the pain", "i can't move a wee bit without it hurting",
     "it radiates down my back to my hip",
 ])
 def test_what_is_not_a_mention(content, words):
@@ -202,6 +206,14 @@ def test_words_that_deny_a_sign_rule_out_that_sign(content, words, flags):
     ("i was bending down when a car reversed into me", "serious_accident"),
     ("i fell off my motorbike", "serious_accident"),
     ("i don't think i have a fever", "fever"),           # a hedge is no denial
+    # found by a second cold review: a negation in an earlier clause does not reach the sign
+    ("my bum doesn't hurt but it feels numb", "saddle_numbness"),
+    ("it's a bit better but now i've got pins and needles in my legs", "both_legs"),
+    ("the back's easing off but i keep wetting myself", "bladder_bowel"),
+    ("it's better but i haven't peed since yesterday", "bladder_bowel"),
+    ("much better thanks just a tight chest", "chest_pain"),
+    ("i can barely feel my legs", "both_legs"),
+    ("i didn't make it to the toilet in time", "bladder_bowel"),
 ])
 def test_a_sign_said_as_there_is_never_denied(content, words, flag):
     assert flag in triage.mentioned_flags(content, words)
@@ -218,6 +230,8 @@ def test_a_sign_said_as_there_is_never_denied(content, words, flag):
     "my breathing is fine", "down there looks normal", "it's not ok", "it's not bearable",
     "it's barely bearable", "nights are not ok", "it's ok if i don't move", "heat helped at first now it doesn't",
     "i never had problems with my bladder until now", "i've never had a fever this high",
+    "my chest doesn't hurt it just feels tight", "my bladder was never a problem before last week",
+    "i've never wet myself before", "i can walk fine", "i haven't had any accidents",
 ])
 def test_words_that_deny_nothing_we_ask_about_rule_nothing_out(content, words):
     assert triage.denied_flags(content, words) == []

@@ -16,7 +16,7 @@ import pytest
 
 from devkit.alexa_signer import envelope
 from devkit.dynamodb_local import clean_environment
-from tests.conftest import ROOT
+from tests.conftest import HANG_S, ROOT
 from tests.webservice.common import SKILL_ID
 
 
@@ -96,6 +96,6 @@ def test_make_serve_without_a_skill_id_starts_nothing_and_says_what_to_set(tmp_p
     env = clean_environment({"BSC_LOCAL_STORE": str(tmp_path / "store.sqlite3")})
     env.pop("SKILL_ID", None)
     done = subprocess.run([sys.executable, "-m", "devkit.serve"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=HANG_S)
     assert done.returncode == 2 and done.stdout == ""
     assert "make serve SKILL_ID=amzn1.ask.skill." in done.stderr

@@ -1,6 +1,7 @@
 """Reading slots from an IntentRequest, defensively (any of it may be missing)."""
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from ask_sdk_core.utils import get_intent_name
@@ -139,7 +140,8 @@ REQUESTS = {
 }
 
 
-_ANY_DAY = datetime.date(2000, 1, 1)  # whether words name a time does not depend on the day
+_ANY_DAY = datetime.date(2000, 1, 1)
+_BUT = re.compile(r"\b(but|except|apart from)\b")  # "better but my legs are numb": more is said  # whether words name a time does not depend on the day
 
 
 class _Words:
@@ -179,8 +181,10 @@ def _as_topic_question(w):  # "would a tennis ball on the knot help"
     return Meant(TOPIC, w.meaning.topic) if w.meaning and w.question else None
 
 
-def _as_status(w):        # "pretty much how it was", "i can move a lot more now"
-    status = None if w.question or words.is_answer(w.content, w.text) else words.status(w.content, w.text)
+def _as_status(w):        # "pretty much how it was", "i can move a lot more now"; not "better but ..."
+    if w.question or words.is_answer(w.content, w.text) or _BUT.search(w.text):
+        return None
+    status = words.status(w.content, w.text)
     return Meant(CHECKIN, status=status) if status else None
 
 
