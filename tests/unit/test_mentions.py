@@ -90,6 +90,9 @@ def test_mentions_are_found(content, words, flag):
     "i'm dead tired and my bum hurts", "both my legs are tired and heavy after the run", "my temp job",
     "my friend had a transplant", "i'm on a steroid nasal spray",
         # found by a second cold review
+        "should i alternate hot and cold", "in my sweats", "i got the flu jab",
+        "any aids to help me put my socks on", "would losing weight help my back", "the baby woke me up",
+        "it's been really bad since last night",
         "i hit my head on the cupboard when i stood up", "after a long drive in the car my back is wrecked",
         "i was lifting a chest of drawers and now my back hurts", "i'm struggling my poor back is killing me",
         "it's been a week and i can't control the pain", "i can't move a wee bit without it hurting",

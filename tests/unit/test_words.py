@@ -176,6 +176,10 @@ def test_words_that_ask_for_something_the_skill_does(content, text, intent, remi
     ("she's wet herself without noticing", "i've wet myself without noticing"),
     ("he says his bum has gone numb", "i say my bum has gone numb"),
     ("she's in agony", "i'm in agony"),
+    ("my husband's legs have gone numb", "my legs have gone numb"),
+    ("they can't feel their legs", "i can't feel my legs"),
+    ("my wife says her bum is numb", "i say my bum is numb"),
+    ("my dad is on chemo", "i am on chemo"),
 ])
 def test_a_carer_s_words_are_read_as_if_said_of_themselves(content, said, meant):
     assert content.reading.in_first_person(said) == meant
