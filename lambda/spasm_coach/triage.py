@@ -256,38 +256,45 @@ def _next(content, state, note=None):
     return Ask(say, replace(state, asking=asking, unsure=unsure), note)
 
 
-def mentioned_flags(content, text):
-    """Red flags that free words mention ("i lost control of my bowels"), most urgent
-    first. A mention right after a negation ("no chest pain") does not count, nor one
-    that takes in a negation its pattern does not ask for ("my bladder has never been a
-    problem")."""
-    found = [flag for flag in content.red_flags.values()
-             if any(affirmed(match, text) for match in _matches(flag.mentions, text))]
-    found.sort(key=lambda flag: -flag.level.rank)
-    return [flag.id for flag in found]
+def flags_in(content, text):
+    """(mentioned, denied): the red flags free words mention ("i lost control of my
+    bowels"), most urgent first, and those they say are absent; each flag's mentions are
+    matched once for both.
 
+    A mention right after a negation ("no chest pain") does not count, nor one that takes
+    in a negation its pattern does not ask for ("my bladder has never been a problem").
 
-def denied_flags(content, text):
-    """Red flags that free words, taken whole, say are absent: words that are nothing but
-    a denial of a mention ("i've never had cancer", "not on any steroids or chemo", "no
-    fever at all"), a mention turned around inside ("my bladder has never been a
-    problem"), or all of a flag's own denial ("my chest is fine", rules.json `denials`).
-    Never a flag also mentioned as present, nor anything in words that say something is
-    new ("i've never had pain like this in my chest"), nor words that go on to say more
-    ("my chest is fine apart from a tight feeling"). A "no" alone before a mention may
-    answer a question and then say the sign ("no pins and needles in both legs"): it
-    denies only with more of the same after it ("no fever at all")."""
+    Denied: words that, taken whole, are nothing but a denial of a mention ("i've never had
+    cancer", "not on any steroids or chemo", "no fever at all"), a mention turned around
+    inside ("my bladder has never been a problem"), or all of a flag's own denial ("my
+    chest is fine", rules.json `denials`). Never a flag also mentioned as present, nor
+    anything in words that say something is new ("i've never had pain like this in my
+    chest"), nor words that go on to say more ("my chest is fine apart from a tight
+    feeling"). A "no" alone before a mention may answer a question and then say the sign
+    ("no pins and needles in both legs"): it denies only with more of the same after it
+    ("no fever at all")."""
     text = " ".join(text.lower().split())
-    if not text or _NEWLY.search(text):
-        return []
-    found = []
+    newly = bool(_NEWLY.search(text))
+    mentioned, denied = [], []
     for flag in content.red_flags.values():
         mentions = list(_matches(flag.mentions, text))
         if any(affirmed(match, text) for match in mentions):
-            continue
-        if any(_denies(match, text) for match in mentions) or any(p.fullmatch(text) for p in flag.denials):
-            found.append(flag.id)
-    return found
+            mentioned.append(flag)
+        elif text and not newly and (any(_denies(match, text) for match in mentions)
+                                     or any(pattern.fullmatch(text) for pattern in flag.denials)):
+            denied.append(flag.id)
+    mentioned.sort(key=lambda flag: -flag.level.rank)
+    return [flag.id for flag in mentioned], denied
+
+
+def mentioned_flags(content, text):
+    """The red flags free words mention, most urgent first (flags_in)."""
+    return flags_in(content, text)[0]
+
+
+def denied_flags(content, text):
+    """The red flags free words say are absent (flags_in)."""
+    return flags_in(content, text)[1]
 
 
 def _matches(patterns, text):

@@ -1,6 +1,7 @@
 """Reading slots from an IntentRequest, defensively (any of it may be missing)."""
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -140,18 +141,24 @@ REQUESTS = {
 }
 
 
-_ANY_DAY = datetime.date(2000, 1, 1)
-_BUT = re.compile(r"\b(but|except|apart from)\b")  # "better but my legs are numb": more is said  # whether words name a time does not depend on the day
+_ANY_DAY = datetime.date(2000, 1, 1)  # whether words name a time does not depend on the day
+_BUT = re.compile(r"\b(but|except|apart from)\b")  # "better but my legs are numb": more is said
 
 
 class _Words:
     """Unresolved words being reread, with what is known of them so far."""
 
-    def __init__(self, content, intent, text, denied):
-        self.content, self.intent, self.text = content, intent, text
+    def __init__(self, content, text, denied):
+        self.content, self.text = content, text
         self.denied = triage.denied_flags(content, text) if denied is None else denied
-        self.question = words.is_question(content, text)
-        self.meaning = words.read(content, text)
+
+    @functools.cached_property
+    def question(self):
+        return words.is_question(self.content, self.text)
+
+    @functools.cached_property
+    def meaning(self):
+        return words.read(self.content, self.text)
 
     def requested(self, read):
         wanted = words.request(self.content, self.text, read)
@@ -221,7 +228,7 @@ def reread(content, intent, text, denied=None):
     text = words.without_fillers(content, text)
     if intent not in (TOPIC, ONSET):
         return Meant(intent)
-    said = _Words(content, intent, text, denied)
+    said = _Words(content, text, denied)
     if intent == TOPIC:
         if said.denied and not said.question:
             return Meant(DENY)
@@ -245,9 +252,9 @@ def read(handler_input, content):
     intent = get_intent_name(handler_input)
     # read as if said of themselves: "he can't feel his legs" is that sign, for whoever has it
     text = content.reading.in_first_person(free_text(handler_input).lower())
-    named = [value_id(handler_input, "sign", content.red_flags)] + (triage.mentioned_flags(content, text) if text else [])
-    named = [flag for flag in named if flag]
-    denied = triage.denied_flags(content, text) if text and not named else []
+    mentioned, denied = triage.flags_in(content, text) if text else ([], [])
+    named = [flag for flag in [value_id(handler_input, "sign", content.red_flags), *mentioned] if flag]
+    denied = [] if named else denied
     topic = value_id(handler_input, "topic", content.topics)
     status = value_id(handler_input, "status", care.STATUSES)
     reminder = value_id(handler_input, "reminder", content.reminder_kinds)
