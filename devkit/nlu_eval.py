@@ -229,7 +229,7 @@ def red_flags_caught(model, phrases):
     (as the sign itself, from the words, ruled out, total). A phrase no sample takes still
     reaches the skill as unresolved words (virtual-alexa puts them in a slot), and the skill
     looks for red flags in those (content/rules.json `mentions`, triage.mentioned_flags)
-    as slots.free_text gives them: never in a denial's words. "Ruled out" is the worst case: the
+    as slots.words_said gives them: never in a denial's words. "Ruled out" is the worst case: the
     phrase says the sign is there and is heard as a denial of it."""
     from spasm_coach import triage
     from spasm_coach.alexa import slots as skill_slots
@@ -250,7 +250,7 @@ def red_flags_caught(model, phrases):
         heard = model.intent_for(phrase["say"])
         if heard.intent == "AMAZON.FallbackIntent":
             continue     # Alexa sends no words with a fallback
-        if want in triage.mentioned_flags(content, skill_slots.free_text(_request(heard)).lower()):
+        if want in triage.mentioned_flags(content, skill_slots.words_said(_request(heard), content)):
             from_words += 1
     return named, from_words, ruled_out, total
 

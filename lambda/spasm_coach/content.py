@@ -130,6 +130,7 @@ class Topic:
 # the real ones ("um", "well so"); and how the back is at a check-in (better ... gone).
 READING_PARTS = ("yes", "no", "answer", "circumstance", "question", "report", "complaint", "filler",
                  "better", "same", "worse", "gone")
+REWRITES = ("first_person", "spellings")  # reading parts that rewrite the words, in Reading's field order
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ class Reading:
     patterns: dict  # part -> pattern texts
     requests: tuple = ()
     first_person: tuple = ()  # (pattern text, replacement): "he can't feel his legs" -> "i can't feel my legs"
+    spellings: tuple = ()  # (pattern text, replacement): "i cant feel my legs" -> "i can't feel my legs"
     _compiled: dict = field(default_factory=dict, compare=False, repr=False)
 
     def compiled(self, part):
@@ -170,9 +172,17 @@ class Reading:
 
     def in_first_person(self, text):
         """`text` as if the speaker said it of themselves (a carer speaking for someone)."""
-        if "first_person" not in self._compiled:
-            self._compiled["first_person"] = tuple((re.compile(p, MENTION_FLAGS), r) for p, r in self.first_person)
-        for pattern, replacement in self._compiled["first_person"]:
+        return self._rewritten("first_person", text)
+
+    def as_spelled(self, text):
+        """`text` with the words speech-to-text (or a typist) gave without their apostrophe
+        spelled as the patterns expect them ("im", "cant", "its")."""
+        return self._rewritten("spellings", text)
+
+    def _rewritten(self, part, text):
+        if part not in self._compiled:
+            self._compiled[part] = tuple((re.compile(p, MENTION_FLAGS), r) for p, r in getattr(self, part))
+        for pattern, replacement in self._compiled[part]:
             text = pattern.sub(replacement, text)
         return text
 
@@ -240,6 +250,7 @@ class Content:
         for part in self.reading.patterns:
             self.reading.compiled(part)
         self.reading.in_first_person("")
+        self.reading.as_spelled("")
 
     def texts(self, locale):
         """Texts for `locale`. A locale we have no texts for gets the en-US wording, but
@@ -413,9 +424,10 @@ def cross_check(rules, locales):
     patterns += [(f"topic {t['id']}: mention", p) for t in rules["topics"] for p in t["mentions"]]
     patterns += [(f"reading.{part}", p) for part in READING_PARTS for p in rules["reading"][part]]
     patterns += [(f"reading.requests {r['id']}", p) for r in rules["reading"]["requests"] for p in r["patterns"]]
-    found += [f"reading.first_person: {pair!r} is not a pattern and its replacement"
-              for pair in rules["reading"]["first_person"] if len(pair) != 2]
-    patterns += [("reading.first_person", pair[0]) for pair in rules["reading"]["first_person"] if len(pair) == 2]
+    for part in REWRITES:
+        found += [f"reading.{part}: {pair!r} is not a pattern and its replacement"
+                  for pair in rules["reading"][part] if len(pair) != 2]
+        patterns += [(f"reading.{part}", pair[0]) for pair in rules["reading"][part] if len(pair) == 2]
     for where, pattern in patterns:
         try:
             re.compile(pattern, MENTION_FLAGS)
@@ -560,7 +572,8 @@ def _index(rules, locales):
         reading=Reading({part: tuple(rules["reading"][part]) for part in READING_PARTS},
                         tuple(Request(r["id"], r["read"], tuple(r["patterns"]), r.get("reminder"))
                               for r in rules["reading"]["requests"]),
-                        tuple((pattern, replacement) for pattern, replacement in rules["reading"]["first_person"])),
+                        *(tuple((pattern, replacement) for pattern, replacement in rules["reading"][part])
+                          for part in REWRITES)),
         walk_through=tuple(rules["walk_through"]),
         sources=rules["sources"],
         locales=texts,

@@ -185,6 +185,21 @@ def test_a_carer_s_words_are_read_as_if_said_of_themselves(content, said, meant)
     assert content.reading.in_first_person(said) == meant
 
 
+@pytest.mark.parametrize("said, meant", [
+    ("i cant feel my legs", "i can't feel my legs"),
+    ("im not sure i dont know", "i'm not sure i don't know"),
+    ("its getting worse and ive been on steroids", "it's getting worse and i've been on steroids"),
+    ("thats all whats next", "that's all what's next"),
+    ("my backs gone and theyre worried", "my back's gone and they're worried"),
+    # words that are words as they stand are left alone
+    ("my legs were weak and i feel ill", "my legs were weak and i feel ill"),
+    ("will it go away on its own", "will it go away on its own"),
+    ("it hurts like hell", "it hurts like hell"),
+])
+def test_words_given_without_their_apostrophe_are_read_with_it(content, said, meant):
+    assert content.reading.as_spelled(said) == meant
+
+
 def test_every_request_the_content_names_has_an_intent(content):
     assert {wanted.id for wanted in content.reading.requests} <= set(slots.REQUESTS)
     schema = json.loads((ROOT / "content" / "schema" / "rules.schema.json").read_text())

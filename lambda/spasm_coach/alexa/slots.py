@@ -245,13 +245,19 @@ def _cause_facts(content, cause, from_words):
     return {**ruled_out, **{flag: "yes" for flag in known.yes}}
 
 
+def words_said(handler_input, content):
+    """The request's free words as they are read: lowercase, spelled with their apostrophes
+    ("i cant"), and as if said of themselves ("he can't feel his legs" is that sign, for
+    whoever has it)."""
+    return content.reading.in_first_person(content.reading.as_spelled(free_text(handler_input).lower()))
+
+
 def read(handler_input, content):
     """The Said of this request. A red flag named by any slot of any intent counts; words
     no slot value resolved may say what was meant (reread), deny red flags, and give a
     report its cause."""
     intent = get_intent_name(handler_input)
-    # read as if said of themselves: "he can't feel his legs" is that sign, for whoever has it
-    text = content.reading.in_first_person(free_text(handler_input).lower())
+    text = words_said(handler_input, content)
     mentioned, denied = triage.flags_in(content, text) if text else ([], [])
     named = [flag for flag in [value_id(handler_input, "sign", content.red_flags), *mentioned] if flag]
     denied = [] if named else denied
