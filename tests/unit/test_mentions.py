@@ -23,7 +23,8 @@ from spasm_coach import triage
     ("i was hit by a car", "serious_accident"),
     ("my left foot is tingling", "one_leg"),
     ("pain shooting down my leg", "one_leg"),
-    ("i fell off a ladder", "significant_injury"),
+    ("i fell over in the garden", "significant_injury"),
+    ("i fell off a ladder", "serious_accident"),
     ("the pain is excruciating", "severe_unimproved"),
     ("i think i have a fever", "fever"),
     ("i've been losing weight", "weight_loss"),
@@ -68,6 +69,18 @@ from spasm_coach import triage
     ("i need to wee but nothing comes out", "bladder_bowel"),
     ("we had a head on collision on the way home", "serious_accident"),
     ("i had a kidney transplant", "weak_immune"),
+    # from a fourth batch of strangers' phrasings (dev set)
+    ("i got kicked by a horse", "significant_injury"),
+    ("i took a massive hit in a rugby tackle", "significant_injury"),
+    ("i went down hard and whacked myself on the edge of the bathtub", "significant_injury"),
+    ("it's getting worse even though i've been taking painkillers", "severe_unimproved"),
+    ("the pain is like a ten and it just isn't easing", "severe_unimproved"),
+    ("my immune system is pretty weak because of my arthritis meds", "weak_immune"),
+    ("at night it gets so bad i end up sleeping in the recliner", "night_pain"),
+    ("it's not just one leg it's both of them they're numb", "both_legs"),
+    ("i can't walk properly my legs are all pins and needles", "both_legs"),
+    ("it's not really pain in my chest more like somebody sitting on it", "chest_pain"),
+    ("i fell off a ladder from the second floor roof", "serious_accident"),
 ], ids=lambda value: value if isinstance(value, str) and " " in value else None)
 def test_mentions_are_found(content, words, flag):
     assert triage.mentioned_flags(content, words)[:1] == [flag]
@@ -97,6 +110,7 @@ def test_mentions_are_found(content, words, flag):
         "i was lifting a chest of drawers and now my back hurts", "i'm struggling my poor back is killing me",
         "it's been a week and i can't control the pain", "i can't move a wee bit without it hurting",
     "it radiates down my back to my hip",
+    "it's a ten minute walk to the shops", "i took a hit of my inhaler", "it started last night and it's bad",
 ])
 def test_what_is_not_a_mention(content, words):
     assert triage.mentioned_flags(content, words) == []
