@@ -275,13 +275,14 @@ def flags_in(content, text):
     ("no fever at all")."""
     text = " ".join(text.lower().split())
     newly = bool(_NEWLY.search(text))
+    bare = _AROUND_DENIAL.sub("", text)  # a flag's own denial, without what may go around it
     mentioned, denied = [], []
     for flag in content.red_flags.values():
         mentions = list(_matches(flag.mentions, text))
         if any(affirmed(match, text) for match in mentions):
             mentioned.append(flag)
         elif text and not newly and (any(_denies(match, text) for match in mentions)
-                                     or any(pattern.fullmatch(text) for pattern in flag.denials)):
+                                     or any(pattern.fullmatch(bare) for pattern in flag.denials)):
             denied.append(flag.id)
     mentioned.sort(key=lambda flag: -flag.level.rank)
     return [flag.id for flag in mentioned], denied
@@ -313,7 +314,11 @@ def _denies(match, text):
     if _own_subject(match):
         return False
     before = _DENIAL_BEFORE.fullmatch(text[:match.start()].strip())
-    return bool(before) and (before.group("negation") != "no" or bool(_FIRMLY.search(after)))
+    # a "no" alone may answer no and then name the sign ("no, pins and needles in both
+    # legs"): it denies only after a "nope" ("nope no sciatica") or with more of the same
+    # after it ("no fever at all")
+    return bool(before) and (before.group("negation") != "no" or bool(_NOPE.search(before.group("lead")))
+                             or bool(_FIRMLY.search(after)))
 
 
 # A negation reaches only as far as its own clause: "nothing helps and i wet myself".
@@ -325,17 +330,22 @@ _SUBJECTS = frozenset({"i", "i've", "i'm", "i'd", "my", "it", "it's", "we", "the
 
 # Words that are a denial up to a mention: "i've never had", "i'm not on any", "there's no".
 _DENIAL_BEFORE = re.compile(
-    r"(?:(?:no|nope|nah|i|i've|i have|i'm|i am|i've got|i have got|there's|there is|there are|i do|i did|and)\s+)?"
+    r"(?P<lead>(?:(?:no|nope|nah)\s+)*)(?:(?:well|oh|um|uh|honestly|actually)\s+)*"
+    r"(?:(?:i|i've|i have|i'm|i am|i've got|i have got|there's|there is|there are|i do|i did|and)\s+)?"
     r"(?P<negation>no|not|never|don't|do not|haven't|have not|hasn't|didn't|did not|wasn't|isn't|aren't|without|"
     r"nothing|none)"
     r"(?:\s+(?:have|has|had|got|get|been|feel|felt|notice|noticed|any|a|an|real|some|signs? of|on|in|like|taking|"
     r"problems? with|trouble with|issues? with|even|ever|[\w']+ or|[\w']+ nor))*")
 # ... and what may follow the mention: more of the same ("at all", "or chills").
-_DENIAL_AFTER = re.compile(
-    r"(?:\s+(?:at all|whatsoever|either|of any kind|or anything(?: like that)?|thanks|thank you|that i know of|"
-    r"in my life|no|none|(?:or|nor) [\w']+(?: [\w']+)?))*\s*")
+_REASSURED = (r"at all|whatsoever|either|of any kind|or anything(?: like that)?|(?:or )?nothing like that|thanks|"
+              r"thank you|thank god|thank goodness|thankfully|that i know of|as far as i know|i checked|honestly|"
+              r"really|so far|in my life|no|none|ever|not at all")
+_DENIAL_AFTER = re.compile(rf"(?:\s+(?:{_REASSURED}|(?:or|nor) [\w']+(?: [\w']+)?))*\s*")
+# ... and what a flag's own denial may have around it ("nah my chest is fine thank god").
+_AROUND_DENIAL = re.compile(rf"^(?:(?:no|nope|nah|well|oh|um|uh|honestly|actually)\s+)*|(?:\s+(?:{_REASSURED}))*$")
 # ... and what may come before a mention turned around inside ("no my bladder's never been a problem").
 _LEAD = re.compile(r"((no|nope|nah|well|oh|my|the|me)\s*)*")
+_NOPE = re.compile(r"\b(nope|nah)\b")
 _FIRMLY = re.compile(r"\b(at all|whatsoever|either|of any kind|or anything|or|nor)\b")
 # Words that say something is new or worse than ever, which "never" or "no" then affirms.
 _NEWLY = re.compile(r"\b(like this|this (bad|high|much|severe|strong|intense|numb|weak|painful|sore|hot)|"

@@ -198,6 +198,12 @@ def test_the_same_words_in_the_sign_slot_are_a_red_flag(content):
     ("no fever at all", ["fever"]),
     ("my bones aren't brittle", ["thin_bones_fall"]),
     ("the pain isn't that bad", ["severe_unimproved"]),
+    # said with more around the denial, as strangers do
+    ("nope no sciatica", ["one_leg"]),
+    ("no i haven't lost any weight", ["weight_loss"]),
+    ("no my heart feels fine thank goodness", ["chest_pain"]),
+    ("nope my temperature's normal i checked", ["fever"]),
+    ("i don't have a fever really", ["fever"]),
 ])
 def test_words_that_deny_a_sign_rule_out_that_sign(content, words, flags):
     assert triage.denied_flags(content, words) == flags
@@ -242,6 +248,7 @@ def test_a_sign_said_as_there_is_never_denied(content, words, flag):
     "i can't remember if i fell",
     # found by a cold review: a denial only when the words are nothing but one
     "no pins and needles in both legs",      # may be "no." and then the sign
+    "no no pins and needles in both legs", "no pain going down my leg",
     "no numbness down there",
     "my chest is fine but my back is sore", "i think my chest is fine", "my legs seem ok",
     "my breathing is fine", "down there looks normal", "it's not ok", "it's not bearable",
