@@ -275,17 +275,29 @@ def flags_in(content, text):
     ("no fever at all")."""
     text = " ".join(text.lower().split())
     newly = bool(_NEWLY.search(text))
-    bare = _AROUND_DENIAL.sub("", text)  # a flag's own denial, without what may go around it
+    bare = _around_denial(text)
     mentioned, denied = [], []
     for flag in content.red_flags.values():
         mentions = list(_matches(flag.mentions, text))
         if any(affirmed(match, text) for match in mentions):
             mentioned.append(flag)
         elif text and not newly and (any(_denies(match, text) for match in mentions)
-                                     or any(pattern.fullmatch(bare) for pattern in flag.denials)):
+                                     or any(pattern.fullmatch(words) for pattern in flag.denials for words in bare)):
             denied.append(flag.id)
     mentioned.sort(key=lambda flag: -flag.level.rank)
     return [flag.id for flag in mentioned], denied
+
+
+def _around_denial(text):
+    """`text`, and it without the words that may go around a flag's own denial ("nah no
+    cancer thank god"): each leading one in turn, and any reassurance after it."""
+    words = _AFTER_DENIAL.sub("", text).split()
+    found = {text}
+    for start in range(len(words)):
+        found.add(" ".join(words[start:]))
+        if words[start] not in _BEFORE_DENIAL:
+            break
+    return found
 
 
 def mentioned_flags(content, text):
@@ -342,11 +354,12 @@ _REASSURED = (r"at all|whatsoever|either|of any kind|or anything(?: like that)?|
               r"really|so far|in my life|no|none|ever|not at all")
 _DENIAL_AFTER = re.compile(rf"(?:\s+(?:{_REASSURED}|(?:or|nor) [\w']+(?: [\w']+)?))*\s*")
 # ... and what a flag's own denial may have around it ("nah my chest is fine thank god").
-_AROUND_DENIAL = re.compile(rf"^(?:(?:no|nope|nah|well|oh|um|uh|honestly|actually)\s+)*|(?:\s+(?:{_REASSURED}))*$")
+_BEFORE_DENIAL = frozenset({"no", "nope", "nah", "well", "oh", "um", "uh", "honestly", "actually"})
+_AFTER_DENIAL = re.compile(rf"(?:\s+(?:{_REASSURED}))*$")
 # ... and what may come before a mention turned around inside ("no my bladder's never been a problem").
 _LEAD = re.compile(r"((no|nope|nah|well|oh|my|the|me)\s*)*")
 _NOPE = re.compile(r"\b(nope|nah)\b")
-_FIRMLY = re.compile(r"\b(at all|whatsoever|either|of any kind|or anything|or|nor)\b")
+_FIRMLY = re.compile(r"\b(at all|whatsoever|either|of any kind|or anything|nothing like that|or|nor|no)\b")
 # Words that say something is new or worse than ever, which "never" or "no" then affirms.
 _NEWLY = re.compile(r"\b(like this|this (bad|high|much|severe|strong|intense|numb|weak|painful|sore|hot)|"
                     r"until|till|up to now|before (now|today|this)|first time|ever since|anymore|any more)\b")

@@ -204,6 +204,14 @@ def test_the_same_words_in_the_sign_slot_are_a_red_flag(content):
     ("no my heart feels fine thank goodness", ["chest_pain"]),
     ("nope my temperature's normal i checked", ["fever"]),
     ("i don't have a fever really", ["fever"]),
+    ("no car crash nothing like that", ["serious_accident"]),
+    ("no i wasn't in any kind of accident", ["serious_accident"]),
+    ("no temperature", ["fever"]),
+    ("nah no cancer thank god", ["past_cancer"]),
+    ("i slept ok last night", ["night_pain"]),
+    ("i'm peeing fine", ["bladder_bowel"]),
+    ("my legs aren't numb or anything like that", ["both_legs"]),
+    ("nothing in my chest no", ["chest_pain"]),
 ])
 def test_words_that_deny_a_sign_rule_out_that_sign(content, words, flags):
     assert triage.denied_flags(content, words) == flags

@@ -165,6 +165,8 @@ def test_a_report_s_words_give_its_cause(content, text, cause):
     ("okay bye for now", "AMAZON.StopIntent", None),
     # a topic question is read before the requests read after topics
     ("how do i stop it coming back", "TopicIntent", None),
+    ("let's begin again from the top", "AMAZON.StartOverIntent", None),
+    ("what more can i do", "MoreTipsIntent", None),
 ])
 def test_words_that_ask_for_something_the_skill_does(content, text, intent, reminder):
     meant = slots.reread(content, "OnsetIntent", text)
@@ -190,6 +192,7 @@ def test_a_carer_s_words_are_read_as_if_said_of_themselves(content, said, meant)
     ("im not sure i dont know", "i'm not sure i don't know"),
     ("its getting worse and ive been on steroids", "it's getting worse and i've been on steroids"),
     ("thats all whats next", "that's all what's next"),
+    ("lets begin again from the top", "let's begin again from the top"),
     ("my backs gone and theyre worried", "my back's gone and they're worried"),
     # words that are words as they stand are left alone
     ("my legs were weak and i feel ill", "my legs were weak and i feel ill"),
