@@ -81,6 +81,7 @@ from spasm_coach import triage
     ("i can't walk properly my legs are all pins and needles", "both_legs"),
     ("it's not really pain in my chest more like somebody sitting on it", "chest_pain"),
     ("i fell off a ladder from the second floor roof", "serious_accident"),
+    ("i can't lie down it hurts too much", "night_pain"),
 ], ids=lambda value: value if isinstance(value, str) and " " in value else None)
 def test_mentions_are_found(content, words, flag):
     assert triage.mentioned_flags(content, words)[:1] == [flag]
@@ -110,7 +111,7 @@ def test_mentions_are_found(content, words, flag):
         "i was lifting a chest of drawers and now my back hurts", "i'm struggling my poor back is killing me",
         "it's been a week and i can't control the pain", "i can't move a wee bit without it hurting",
     "it radiates down my back to my hip",
-    "it's a ten minute walk to the shops", "i took a hit of my inhaler", "it started last night and it's bad",
+    "it's a ten minute walk to the shops", "i can't lie down on the floor to stretch because it hurts", "i took a hit of my inhaler", "it started last night and it's bad",
 ])
 def test_what_is_not_a_mention(content, words):
     assert triage.mentioned_flags(content, words) == []

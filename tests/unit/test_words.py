@@ -26,6 +26,8 @@ from tests.conftest import ROOT
     ("how long till i'm back to normal", "how_long"),
     ("what causes them in the first place", "about_spasms"),
     ("why does my back do this to me", "about_spasms"),
+    ("is it ok if my wife rubs my back", "massage"),
+    ("how should i sit without making it worse", "rest"),
     # the topic mentioned first is the one asked about
     ("should i take ibuprofen before i stretch", "pain_relief"),
     ("should i stretch before i take ibuprofen", "stretches"),
