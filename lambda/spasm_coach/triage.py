@@ -277,15 +277,32 @@ def flags_in(content, text):
     newly = bool(_NEWLY.search(text))
     bare = _around_denial(text)
     mentioned, denied = [], []
+    rest = _without_denied_clauses(text)
     for flag in content.red_flags.values():
         mentions = list(_matches(flag.mentions, text))
-        if any(affirmed(match, text) for match in mentions):
+        if any(affirmed(match, text) for match in mentions) or (
+                rest != text and any(affirmed(match, rest) for match in _matches(flag.mentions, rest))):
             mentioned.append(flag)
         elif text and not newly and (any(_denies(match, text) for match in mentions)
                                      or any(pattern.fullmatch(words) for pattern in flag.denials for words in bare)):
             denied.append(flag.id)
     mentioned.sort(key=lambda flag: -flag.level.rank)
     return [flag.id for flag in mentioned], denied
+
+
+def _without_denied_clauses(text):
+    """`text` without what a negation denies up to where a new clause begins: "my chest
+    doesn't hurt it just feels tight" still says "my chest ... feels tight". Only ever
+    read for mentions, so it can add a sign, never rule one out."""
+    words = text.split()
+    keep = [True] * len(words)
+    for i, word in enumerate(words):
+        if word in _NEGATIONS:
+            end = next((j for j in range(i + 1, len(words))
+                        if words[j] in _CLAUSE_SUBJECTS or _CLAUSE_BREAK.fullmatch(words[j])), None)
+            if end is not None:
+                keep[i:end] = [False] * (end - i)
+    return " ".join(word for word, kept in zip(words, keep) if kept)
 
 
 def _around_denial(text):
@@ -340,6 +357,12 @@ _CLAUSE_BREAK = re.compile(r"[.!?;,]|\b(?:and|but|except|though|although|because
 # ... and not past a new subject: in "no, i can't feel my legs" the "no" answers a question.
 _SUBJECTS = frozenset({"i", "i've", "i'm", "i'd", "my", "it", "it's", "we", "they"})
 
+# ... but "my" after a preposition is inside the clause ("no pain in my chest").
+_PREPOSITIONS = frozenset({"in", "on", "to", "into", "down", "across", "around", "of", "with", "from", "through",
+                           "near", "under", "at", "round"})
+# ... of which those that begin a clause of their own ("my" may be inside one: "no pain in my chest").
+_CLAUSE_SUBJECTS = _SUBJECTS - {"my"}
+
 # Words that are a denial up to a mention: "i've never had", "i'm not on any", "there's no".
 _DENIAL_BEFORE = re.compile(
     r"(?P<lead>(?:(?:no|nope|nah)\s+)*)(?:(?:well|oh|um|uh|honestly|actually)\s+)*"
@@ -387,7 +410,8 @@ def affirmed(match, text):
     not ask for."""
     if not _own_subject(match) and not _NEWLY.search(text):
         words = _clause_before(match, text).split()
-        subject = max((i for i, word in enumerate(words) if word in _SUBJECTS), default=-1)
+        subject = max((i for i, word in enumerate(words) if word in _SUBJECTS
+                       and not (word == "my" and words[i - 1:i] and words[i - 1] in _PREPOSITIONS)), default=-1)
         # a negation reaches four words back, or all along a list ("not on steroids or chemo")
         reach = words[subject + 1:] if words[-1:] in (["or"], ["nor"]) else words[subject + 1:][-4:]
         negations = _NEGATIONS.intersection(reach)
