@@ -334,7 +334,10 @@ def _matches(patterns, text):
 def _denies(match, text):
     """Whether the words are nothing but a denial of this mention: turned around inside it,
     or a denial just before it that begins the words; and nothing after it but more of
-    the same ("my chest doesn't hurt it just feels tight" denies nothing)."""
+    the same ("my chest doesn't hurt it just feels tight" denies nothing). A mention that
+    is itself a negation ("can't pee") is never denied: "no, can't pee at all" says it."""
+    if _says_not(match):
+        return False
     after = text[match.end():]
     if not _DENIAL_AFTER.fullmatch(after):
         return False
@@ -351,11 +354,12 @@ def _denies(match, text):
 
 
 # A negation reaches only as far as its own clause: "nothing helps and i wet myself".
-_CLAUSE_BREAK = re.compile(r"[.!?;,]|\b(?:and|but|except|though|although|because|so|while|when|then|plus)\b")
+_CLAUSE_BREAK = re.compile(r"[.!?;,]|\b(?:and|but|except|though|although|because|so|while|when|then|plus|just|only)\b")
 
 
 # ... and not past a new subject: in "no, i can't feel my legs" the "no" answers a question.
-_SUBJECTS = frozenset({"i", "i've", "i'm", "i'd", "my", "it", "it's", "we", "they"})
+_SUBJECTS = frozenset({"i", "i've", "i'm", "i'd", "my", "it", "it's", "we", "they", "they're", "they've", "we're",
+                       "we've", "you're"})
 
 # ... but "my" after a preposition is inside the clause ("no pain in my chest").
 _PREPOSITIONS = frozenset({"in", "on", "to", "into", "down", "across", "around", "of", "with", "from", "through",
@@ -365,7 +369,7 @@ _CLAUSE_SUBJECTS = _SUBJECTS - {"my"}
 
 # Words that are a denial up to a mention: "i've never had", "i'm not on any", "there's no".
 _DENIAL_BEFORE = re.compile(
-    r"(?P<lead>(?:(?:no|nope|nah)\s+)*)(?:(?:well|oh|um|uh|honestly|actually)\s+)*"
+    r"(?P<lead>(?:(?:no|nope|nah)\s+)*)(?:(?:well|um|uh|honestly|actually)\s+)*"
     r"(?:(?:i|i've|i have|i'm|i am|i've got|i have got|there's|there is|there are|i do|i did|and)\s+)?"
     r"(?P<negation>no|not|never|don't|do not|haven't|have not|hasn't|didn't|did not|wasn't|isn't|aren't|without|"
     r"nothing|none)"
@@ -377,18 +381,20 @@ _REASSURED = (r"at all|whatsoever|either|of any kind|or anything(?: like that)?|
               r"really|so far|in my life|no|none|ever|not at all")
 _DENIAL_AFTER = re.compile(rf"(?:\s+(?:{_REASSURED}|(?:or|nor) [\w']+(?: [\w']+)?))*\s*")
 # ... and what a flag's own denial may have around it ("nah my chest is fine thank god").
-_BEFORE_DENIAL = frozenset({"no", "nope", "nah", "well", "oh", "um", "uh", "honestly", "actually"})
+_BEFORE_DENIAL = frozenset({"no", "nope", "nah", "well", "um", "uh", "honestly", "actually"})
 _AFTER_DENIAL = re.compile(rf"(?:\s+(?:{_REASSURED}))*$")
 # ... and what may come before a mention turned around inside ("no my bladder's never been a problem").
 _LEAD = re.compile(r"((no|nope|nah|well|oh|my|the|me)\s*)*")
 _NOPE = re.compile(r"\b(nope|nah)\b")
-_FIRMLY = re.compile(r"\b(at all|whatsoever|either|of any kind|or anything|nothing like that|or|nor|no)\b")
+_FIRMLY = re.compile(r"\b(at all|whatsoever|either|of any kind|or anything|nothing like that|or|nor)\b")
 # Words that say something is new or worse than ever, which "never" or "no" then affirms.
 _NEWLY = re.compile(r"\b(like this|this (bad|high|much|severe|strong|intense|numb|weak|painful|sore|hot)|"
                     r"until|till|up to now|before (now|today|this)|first time|ever since|anymore|any more)\b")
 
 
 _CANNOT = frozenset({"can't", "cannot", "couldn't"})
+# Words after a negation that take it for themselves: "i don't know what the chest pain means".
+_NOT_OF_THE_SIGN = frozenset({"know", "understand", "mention", "expect", "realise", "realize", "realised", "realized"})
 
 
 def _clause_before(match, text):
@@ -408,16 +414,26 @@ def affirmed(match, text):
     this in my chest"), no negation before it in its clause (since the clause's last
     subject; "i can't walk without" is none); and none inside it that its pattern does
     not ask for."""
-    if not _own_subject(match) and not _NEWLY.search(text):
+    if not _own_subject(match) and not _says_not(match) and not _NEWLY.search(text):
         words = _clause_before(match, text).split()
-        subject = max((i for i, word in enumerate(words) if word in _SUBJECTS
-                       and not (word == "my" and words[i - 1:i] and words[i - 1] in _PREPOSITIONS)), default=-1)
+        subject = max((i for i, word in enumerate(words) if word in _SUBJECTS and _starts_clause(words, i)),
+                      default=-1)
         # a negation reaches four words back, or all along a list ("not on steroids or chemo")
         reach = words[subject + 1:] if words[-1:] in (["or"], ["nor"]) else words[subject + 1:][-4:]
-        negations = _NEGATIONS.intersection(reach)
+        negations = {word for word, following in zip(reach, reach[1:] + [""])
+                     if word in _NEGATIONS and following not in _NOT_OF_THE_SIGN}
         if negations and not (negations == {"without"} and _CANNOT.intersection(words)):
             return False
     return not _negated_inside(match)
+
+
+def _says_not(match):
+    """Whether the mention is itself a negation its pattern asks for ("can't pee",
+    "nothing helps", "no feeling in my legs"): a "no" before it answers a question, and
+    the words still say the sign."""
+    asked_for = _pattern_words(match.re.pattern)
+    return any(word in asked_for and (word in _NEGATIONS or word in _CANNOT)
+               for word in re.findall(r"[\w']+", match.group(0).lower()))
 
 
 def _negated_inside(match):
@@ -429,8 +445,17 @@ def _negated_inside(match):
     # a negation in an earlier clause of the mention does not reach its end: "my bum
     # doesn't hurt but it feels numb" says the sign
     return any(word in _NEGATIONS and word not in asked_for
-               and not any(later in _SUBJECTS or _CLAUSE_BREAK.fullmatch(later) for later in words[i + 1:])
+               and not any(_starts_clause(words, j) for j in range(i + 1, len(words)))
                for i, word in enumerate(words))
+
+
+def _starts_clause(words, i):
+    """Whether words[i] begins a clause of its own: a subject (not a "my" after a
+    preposition: "down my leg") or a clause break."""
+    word = words[i]
+    if word == "my" and i and words[i - 1] in _PREPOSITIONS:
+        return False
+    return word in _SUBJECTS or bool(_CLAUSE_BREAK.fullmatch(word))
 
 
 @functools.lru_cache(maxsize=512)

@@ -195,6 +195,8 @@ def test_a_carer_s_words_are_read_as_if_said_of_themselves(content, said, meant)
     ("its getting worse and ive been on steroids", "it's getting worse and i've been on steroids"),
     ("thats all whats next", "that's all what's next"),
     ("lets begin again from the top", "let's begin again from the top"),
+    ("it never lets up", "it never lets up"),
+    ("my husbands legs have gone numb", "my husband's legs have gone numb"),
     ("my backs gone and theyre worried", "my back's gone and they're worried"),
     # words that are words as they stand are left alone
     ("my legs were weak and i feel ill", "my legs were weak and i feel ill"),
