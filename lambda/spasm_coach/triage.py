@@ -336,13 +336,18 @@ def _denies(match, text):
     or a denial just before it that begins the words; and nothing after it but more of
     the same ("my chest doesn't hurt it just feels tight" denies nothing). A mention that
     is itself a negation ("can't pee") is never denied: "no, can't pee at all" says it."""
-    if _says_not(match):
-        return False
+    words = re.findall(r"[\w']+", match.group(0).lower())
+    if _says_not(match) or _CONTRAST.intersection(words) or any(
+            _starts_clause(words, j) for j in range(1, len(words))):
+        return False  # a denial of a compact mention only: "i don't have numbness in my legs it's in my bum"
     after = text[match.end():]
     if not _DENIAL_AFTER.fullmatch(after):
         return False
     if _negated_inside(match):
-        return bool(_LEAD.fullmatch(text[:match.start()].strip()))
+        # only a negation of the sign word itself: "my bones aren't brittle", never "my
+        # legs don't hurt keep giving way"
+        negation = max(i for i, word in enumerate(words) if word in _NEGATIONS)
+        return len(words) - negation <= 4 and bool(_LEAD.fullmatch(text[:match.start()].strip()))
     if _own_subject(match):
         return False
     before = _DENIAL_BEFORE.fullmatch(text[:match.start()].strip())
@@ -394,7 +399,23 @@ _NEWLY = re.compile(r"\b(like this|this (bad|high|much|severe|strong|intense|num
 
 _CANNOT = frozenset({"can't", "cannot", "couldn't"})
 # Words after a negation that take it for themselves: "i don't know what the chest pain means".
-_NOT_OF_THE_SIGN = frozenset({"know", "understand", "mention", "expect", "realise", "realize", "realised", "realized"})
+_NOT_OF_THE_SIGN = frozenset({"mention", "realise", "realize", "realised", "realized", "stop", "stops", "stopped",
+                              "stopping", "quit", "ceased"})
+# ... and "don't know" followed by one of these: "i don't know why my chest hurts".
+_KNOW, _WHAT = frozenset({"know", "understand"}), frozenset({"if", "whether", "what", "why", "how"})
+# Words inside a mention that say the words go on past what a denial denies ("i don't
+# have any pain except in my chest", "my bum isn't sore more numb").
+_CONTRAST = frozenset({"except", "apart", "only", "just", "more", "rather", "but", "instead", "now", "still",
+                       "though", "keep", "keeps", "kept", "there's", "problem"})
+
+
+def _of_the_sign(words, i):
+    """Whether the negation words[i] is of the sign that follows, not of another verb: not
+    "hasn't stopped leaking", "didn't realise", "don't know why"."""
+    following = words[i + 1] if i + 1 < len(words) else ""
+    if following in _NOT_OF_THE_SIGN:
+        return False
+    return not (following in _KNOW and i + 2 < len(words) and words[i + 2] in _WHAT)
 
 
 def _clause_before(match, text):
@@ -420,20 +441,21 @@ def affirmed(match, text):
                       default=-1)
         # a negation reaches four words back, or all along a list ("not on steroids or chemo")
         reach = words[subject + 1:] if words[-1:] in (["or"], ["nor"]) else words[subject + 1:][-4:]
-        negations = {word for word, following in zip(reach, reach[1:] + [""])
-                     if word in _NEGATIONS and following not in _NOT_OF_THE_SIGN}
+        start = len(words) - len(reach)
+        negations = {word for i, word in enumerate(reach)
+                     if word in _NEGATIONS and _of_the_sign(words + match.group(0).lower().split(), start + i)}
         if negations and not (negations == {"without"} and _CANNOT.intersection(words)):
             return False
     return not _negated_inside(match)
 
 
 def _says_not(match):
-    """Whether the mention is itself a negation its pattern asks for ("can't pee",
-    "nothing helps", "no feeling in my legs"): a "no" before it answers a question, and
-    the words still say the sign."""
+    """Whether the mention is itself a negation its pattern asks for, near its start
+    ("can't pee", "nothing helps", "no feeling in my legs", "the pain isn't easing"): a
+    "no" before it answers a question, and the words still say the sign."""
     asked_for = _pattern_words(match.re.pattern)
     return any(word in asked_for and (word in _NEGATIONS or word in _CANNOT)
-               for word in re.findall(r"[\w']+", match.group(0).lower()))
+               for word in re.findall(r"[\w']+", match.group(0).lower())[:4])
 
 
 def _negated_inside(match):
@@ -444,7 +466,7 @@ def _negated_inside(match):
     asked_for = _pattern_words(match.re.pattern)
     # a negation in an earlier clause of the mention does not reach its end: "my bum
     # doesn't hurt but it feels numb" says the sign
-    return any(word in _NEGATIONS and word not in asked_for
+    return any(word in _NEGATIONS and word not in asked_for and _of_the_sign(words, i)
                and not any(_starts_clause(words, j) for j in range(i + 1, len(words)))
                for i, word in enumerate(words))
 

@@ -291,6 +291,8 @@ def test_words_that_deny_a_sign_rule_out_that_sign(content, words, flags):
     ("my legs don't hurt they're just giving way", "both_legs"),
     ("my tummy isn't sore just throbbing", "pulsing_belly"),
     ("i don't know what the chest pain means", "chest_pain"),
+    ("my bladder hasn't stopped leaking", "bladder_bowel"),
+    ("i don't know why my chest hurts", "chest_pain"),
 ])
 def test_a_sign_said_as_there_is_never_denied(content, words, flag):
     assert flag in triage.mentioned_flags(content, words)
@@ -312,6 +314,12 @@ def test_a_sign_said_as_there_is_never_denied(content, words, flag):
     "i've never wet myself before", "i can walk fine", "i haven't had any accidents",
     # found by a third cold review: a denial of one part, or of something near, is not one of the sign
     "my legs aren't numb", "i slept ok last night", "i'm going fine", "i'm cancer free", "no cancer now",
+    # found by a fourth cold review: a denial never reaches past a contrast or a new clause
+    # inside the mention, nor a negation of another word
+    "i don't have any pain except in my chest", "not a pain more a pressure in my chest",
+    "nothing hurts except in my chest", "i don't feel numb anywhere except my groin", "i'm not numb only in my bum",
+    "i don't have numbness in my legs it's in my bum", "not weak more numb in both legs",
+    "my bum isn't sore more numb", "my legs don't hurt keep giving way", "i'm not on anything except steroids",
 ])
 def test_words_that_deny_nothing_we_ask_about_rule_nothing_out(content, words):
     assert triage.denied_flags(content, words) == []
