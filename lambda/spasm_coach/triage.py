@@ -272,7 +272,9 @@ def flags_in(content, text):
     chest"), nor words that go on to say more ("my chest is fine apart from a tight
     feeling"). A "no" alone before a mention may answer a question and then say the sign
     ("no pins and needles in both legs"): it denies only with more of the same after it
-    ("no fever at all")."""
+    ("no fever at all"). A sign that is itself a negation ("can't pee") is never undone by
+    the "no" before it, and a sign said in the clause after a denial counts ("my chest
+    doesn't hurt it just feels tight")."""
     text = " ".join(text.lower().split())
     newly = bool(_NEWLY.search(text))
     bare = _around_denial(text)
