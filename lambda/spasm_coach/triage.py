@@ -374,9 +374,11 @@ _PREPOSITIONS = frozenset({"in", "on", "to", "into", "down", "across", "around",
 # ... of which those that begin a clause of their own ("my" may be inside one: "no pain in my chest").
 _CLAUSE_SUBJECTS = _SUBJECTS - {"my"}
 
+# Words that may begin a denial: an answer of no ("nope"), then openers ("well").
+_NO_ANSWERS, _OPENERS = ("no", "nope", "nah"), ("well", "um", "uh", "honestly", "actually")
 # Words that are a denial up to a mention: "i've never had", "i'm not on any", "there's no".
 _DENIAL_BEFORE = re.compile(
-    r"(?P<lead>(?:(?:no|nope|nah)\s+)*)(?:(?:well|um|uh|honestly|actually)\s+)*"
+    rf"(?P<lead>(?:(?:{'|'.join(_NO_ANSWERS)})\s+)*)(?:(?:{'|'.join(_OPENERS)})\s+)*"
     r"(?:(?:i|i've|i have|i'm|i am|i've got|i have got|there's|there is|there are|i do|i did|and)\s+)?"
     r"(?P<negation>no|not|never|don't|do not|haven't|have not|hasn't|didn't|did not|wasn't|isn't|aren't|without|"
     r"nothing|none)"
@@ -388,11 +390,11 @@ _REASSURED = (r"at all|whatsoever|either|of any kind|or anything(?: like that)?|
               r"really|so far|in my life|no|none|ever|not at all")
 _DENIAL_AFTER = re.compile(rf"(?:\s+(?:{_REASSURED}|(?:or|nor) [\w']+(?: [\w']+)?))*\s*")
 # ... and what a flag's own denial may have around it ("nah my chest is fine thank god").
-_BEFORE_DENIAL = frozenset({"no", "nope", "nah", "well", "um", "uh", "honestly", "actually"})
+_BEFORE_DENIAL = frozenset(_NO_ANSWERS + _OPENERS)
 _AFTER_DENIAL = re.compile(rf"(?:\s+(?:{_REASSURED}))*$")
 # ... and what may come before a mention turned around inside ("no my bladder's never been a problem").
 _LEAD = re.compile(r"((no|nope|nah|well|oh|my|the|me)\s*)*")
-_NOPE = re.compile(r"\b(nope|nah)\b")
+_NOPE = re.compile(rf"\b({'|'.join(word for word in _NO_ANSWERS if word != 'no')})\b")
 _FIRMLY = re.compile(r"\b(at all|whatsoever|either|of any kind|or anything|nothing like that|or|nor)\b")
 # Words that say something is new or worse than ever, which "never" or "no" then affirms.
 _NEWLY = re.compile(r"\b(like this|this (bad|high|much|severe|strong|intense|numb|weak|painful|sore|hot)|"
