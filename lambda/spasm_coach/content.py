@@ -125,7 +125,6 @@ class Topic:
 
 # The parts of rules.json `reading`: patterns that make free words a yes, a no, another
 # answer (never read as anything else), the circumstances of an onset, a question, a spasm
-# report, or (inside a question) a back that is wrong now.
 # report, or (inside a question) a back that is wrong now; `filler` words said before
 # the real ones ("um", "well so"); and how the back is at a check-in (better ... gone).
 READING_PARTS = ("yes", "no", "answer", "circumstance", "question", "report", "complaint", "filler",
@@ -175,8 +174,9 @@ class Reading:
         return self._rewritten("first_person", text)
 
     def as_spelled(self, text):
-        """`text` with the words speech-to-text (or a typist) gave without their apostrophe
-        spelled as the patterns expect them ("im", "cant", "its")."""
+        """`text` with the words speech-to-text (or a typist) gave without their apostrophe,
+        or the long way ("not able to"), spelled as the patterns expect them ("im", "cant",
+        "its")."""
         return self._rewritten("spellings", text)
 
     def _rewritten(self, part, text):

@@ -282,7 +282,7 @@ def flags_in(content, text):
     rest = _without_denied_clauses(text)
     for flag in content.red_flags.values():
         mentions = list(_matches(flag.mentions, text))
-        if any(affirmed(match, text) for match in mentions) or (
+        if any(affirmed(match, text) for match in mentions + _past_contrast(mentions, text)) or (
                 rest != text and any(affirmed(match, rest) for match in _matches(flag.mentions, rest))):
             mentioned.append(flag)
         elif text and not newly and (any(_denies(match, text) for match in mentions)
@@ -290,6 +290,19 @@ def flags_in(content, text):
             denied.append(flag.id)
     mentioned.sort(key=lambda flag: -flag.level.rank)
     return [flag.id for flag in mentioned], denied
+
+
+def _past_contrast(mentions, text):
+    """The mentions found again after a contrast word inside one ("not pain exactly more
+    a tightness in my chest": "tightness in my chest"). Only ever read for mentions, so
+    they can add a sign, never rule one out."""
+    found = []
+    for match in mentions:
+        contrast = _CONTRAST_WORD.search(match.group(0))
+        again = contrast and match.re.search(text, match.start() + contrast.end())
+        if again:
+            found.append(again)
+    return found
 
 
 def _without_denied_clauses(text):
@@ -404,13 +417,15 @@ _NEWLY = re.compile(r"\b(like this|this (bad|high|much|severe|strong|intense|num
 _CANNOT = frozenset({"can't", "cannot", "couldn't"})
 # Words after a negation that take it for themselves: "i don't know what the chest pain means".
 _NOT_OF_THE_SIGN = frozenset({"mention", "realise", "realize", "realised", "realized", "stop", "stops", "stopped",
-                              "stopping", "quit", "ceased"})
+                              "stopping", "quit", "ceased", "warning", "reason", "explanation", "idea", "clue"})
 # ... and "don't know" followed by one of these: "i don't know why my chest hurts".
 _KNOW, _WHAT = frozenset({"know", "understand"}), frozenset({"if", "whether", "what", "why", "how"})
 # Words inside a mention that say the words go on past what a denial denies ("i don't
 # have any pain except in my chest", "my bum isn't sore more numb").
 _CONTRAST = frozenset({"except", "apart", "only", "just", "more", "rather", "but", "instead", "now", "still",
                        "though", "keep", "keeps", "kept", "there's", "problem"})
+
+_CONTRAST_WORD = re.compile(rf"\b(?:{'|'.join(sorted(_CONTRAST))})\b")
 
 
 def _of_the_sign(words, i):

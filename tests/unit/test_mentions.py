@@ -100,6 +100,11 @@ from spasm_coach import triage
     ("i can't feel either leg", "both_legs"),
     ("it stays the same even when i rest", "night_pain"),
     ("my immune system isn't great", "weak_immune"),
+    ("without warning both legs went weak", "both_legs"),
+    ("for no reason my legs went numb", "both_legs"),
+    ("my left leg is numb and my right leg is weak", "both_legs"),
+    ("my left leg is numb but my right leg is fine", "one_leg"),
+    ("not pain exactly more a tightness in my chest", "chest_pain"),
 ], ids=lambda value: value if isinstance(value, str) and " " in value else None)
 def test_mentions_are_found(content, words, flag):
     assert triage.mentioned_flags(content, words)[:1] == [flag]
@@ -141,6 +146,8 @@ def test_mentions_are_found(content, words, flag):
     "the bath water is boiling hot", "the car rolled over my foot", "i wake up in the night to pee",
     "i got woken up by the kids", "i can walk fine on both legs it's just sore to bend",
     "it's a ten minute walk to the shops", "i can't lie down on the floor to stretch because it hurts", "i took a hit of my inhaler", "it started last night and it's bad",
+    "i had the sweats after the gym", "i peed myself laughing at the film",
+    "i don't have chest pain just a bit of a cough",
 ])
 def test_what_is_not_a_mention(content, words):
     assert triage.mentioned_flags(content, words) == []

@@ -198,6 +198,10 @@ def test_a_carer_s_words_are_read_as_if_said_of_themselves(content, said, meant)
     ("it never lets up", "it never lets up"),
     ("my husbands legs have gone numb", "my husband's legs have gone numb"),
     ("my backs gone and theyre worried", "my back's gone and they're worried"),
+    # and a few said the long way
+    ("im not able to feel my legs", "i can't feel my legs"),
+    ("she is unable to pee", "she can't pee"),
+    ("i wasnt able to go to the toilet", "i couldn't go to the toilet"),
     # words that are words as they stand are left alone
     ("my legs were weak and i feel ill", "my legs were weak and i feel ill"),
     ("will it go away on its own", "will it go away on its own"),
