@@ -19,7 +19,6 @@ A state is small and plain: it travels in Alexa session attributes between turns
 Python: nothing here knows about Alexa.
 """
 
-import functools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -472,9 +471,9 @@ def _says_not(match):
     """Whether the mention is itself a negation its pattern asks for, near its start
     ("can't pee", "nothing helps", "no feeling in my legs", "the pain isn't easing"): a
     "no" before it answers a question, and the words still say the sign."""
-    asked_for = _pattern_words(match.re.pattern)
-    return any(word in asked_for and (word in _NEGATIONS or word in _CANNOT)
-               for word in re.findall(r"[\w']+", match.group(0).lower())[:4])
+    words = re.findall(r"[\w']+", match.group(0).lower())
+    return any((word in _NEGATIONS or word in _CANNOT) and _needed(match, words, i)
+               for i, word in enumerate(words[:4]))
 
 
 def _negated_inside(match):
@@ -482,10 +481,9 @@ def _negated_inside(match):
     sign is not there ("my bones aren't brittle"); the patterns' gaps are lazy, so the
     mention is the shortest span that names the sign."""
     words = re.findall(r"[\w']+", match.group(0).lower())
-    asked_for = _pattern_words(match.re.pattern)
     # a negation in an earlier clause of the mention does not reach its end: "my bum
     # doesn't hurt but it feels numb" says the sign
-    return any(word in _NEGATIONS and word not in asked_for and _of_the_sign(words, i)
+    return any(word in _NEGATIONS and not _needed(match, words, i) and _of_the_sign(words, i)
                and not any(_starts_clause(words, j) for j in range(i + 1, len(words)))
                for i, word in enumerate(words))
 
@@ -499,10 +497,11 @@ def _starts_clause(words, i):
     return word in _SUBJECTS or bool(_CLAUSE_BREAK.fullmatch(word))
 
 
-@functools.lru_cache(maxsize=512)
-def _pattern_words(pattern):
-    """The words a mention pattern spells out (its regex escapes such as \\b left out)."""
-    return frozenset(re.findall(r"[a-z']+", re.sub(r"\\[a-zA-Z]", " ", pattern.lower())))
+def _needed(match, words, i):
+    """Whether the mention's pattern needs words[i] to name its sign: "can't" in "can't
+    pee" (without it, no mention), not the "no" in "between my legs no tingling" (its
+    pattern takes "no feeling", and finds "between my legs tingling" without it)."""
+    return not match.re.search(" ".join(words[:i] + words[i + 1:]))
 
 
 def asking_say(content, state):

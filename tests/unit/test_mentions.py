@@ -105,6 +105,17 @@ from spasm_coach import triage
     ("my left leg is numb and my right leg is weak", "both_legs"),
     ("my left leg is numb but my right leg is fine", "one_leg"),
     ("not pain exactly more a tightness in my chest", "chest_pain"),
+    ("i can't feel the paper when i wipe", "saddle_numbness"),
+    ("i don't get the feeling that i need to go anymore", "bladder_bowel"),
+    ("neither leg will hold me up", "both_legs"),
+    ("a horse kicked me in the back", "significant_injury"),
+    ("the painkillers aren't even touching it", "severe_unimproved"),
+    ("i had treatment for bowel cancer years ago", "past_cancer"),
+    ("i've got low bone density", "thin_bones_fall"),
+    ("one minute i'm boiling and the next i'm freezing", "fever"),
+    ("i'm down ten pounds and i haven't changed anything", "weight_loss"),
+    ("lying flat is agony at night", "night_pain"),
+    ("i've been sleeping in a chair because of the pain", "night_pain"),
 ], ids=lambda value: value if isinstance(value, str) and " " in value else None)
 def test_mentions_are_found(content, words, flag):
     assert triage.mentioned_flags(content, words)[:1] == [flag]
@@ -148,6 +159,10 @@ def test_mentions_are_found(content, words, flag):
     "it's a ten minute walk to the shops", "i can't lie down on the floor to stretch because it hurts", "i took a hit of my inhaler", "it started last night and it's bad",
     "i had the sweats after the gym", "i peed myself laughing at the film",
     "i don't have chest pain just a bit of a cough",
+    # a negation the pattern does not need is the sign's own denial
+    "nothing like that between my legs no tingling", "i don't get the feeling it's getting better",
+    "i've lost ten pounds on my diet", "one minute it's hot the next it's cold outside",
+    "i sleep in a chair sometimes because i like it",
 ])
 def test_what_is_not_a_mention(content, words):
     assert triage.mentioned_flags(content, words) == []
